@@ -1,0 +1,99 @@
+"""Browser pages for signing in and out, the profile and the organization switch."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .forms import EmailAuthenticationForm, ProfileForm, SwitchOrganizationForm
+from .login_throttle import client_ip, record_login_attempt, seconds_until_allowed
+from .models import Organization
+from .services import switch_active_organization, update_preferences
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        email = (request.POST.get("username") or "").strip().lower()
+        wait = seconds_until_allowed(email=email, ip_address=client_ip(request))
+        if wait is not None:
+            response = render(
+                request,
+                self.template_name,
+                {"form": self.get_form(), "throttled": True, "retry_after_minutes": max(1, wait // 60)},
+                status=429,
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: EmailAuthenticationForm) -> HttpResponse:
+        record_login_attempt(
+            email=form.get_user().email, ip_address=client_ip(self.request), succeeded=True, channel="web"
+        )
+        return super().form_valid(form)
+
+    def form_invalid(self, form: EmailAuthenticationForm) -> HttpResponse:
+        email = (self.request.POST.get("username") or "").strip().lower()
+        if email:
+            record_login_attempt(email=email, ip_address=client_ip(self.request), succeeded=False, channel="web")
+        return super().form_invalid(form)
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = reverse_lazy("accounts:login")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        messages.success(self.request, _("Your password has been changed."))
+        return super().form_valid(form)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        update_preferences(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            language=form.cleaned_data["language"],
+            timezone=form.cleaned_data["timezone"],
+        )
+        messages.success(request, _("Your profile has been saved."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@require_POST
+def switch_organization(request: HttpRequest) -> HttpResponse:
+    form = SwitchOrganizationForm(request.POST)
+    target = reverse("cases:home")
+    if form.is_valid():
+        next_url = form.cleaned_data.get("next") or ""
+        if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+            target = next_url
+        organization = Organization.objects.filter(pk=form.cleaned_data["organization"]).first()
+        try:
+            if organization is None:
+                raise ValidationError(_("You are not a member of this organization."))
+            switch_active_organization(user=request.user, organization=organization, session=request.session)
+            messages.success(request, _("You are now working for %(name)s.") % {"name": organization.name})
+        except ValidationError:
+            messages.error(request, _("You are not a member of this organization."))
+    return HttpResponseRedirect(target)
