@@ -225,7 +225,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "casetracker.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "casetracker.pagination.DefaultPagination",
     "PAGE_SIZE": 25,
@@ -243,6 +243,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "cases.models.Channel",
+        "CallerChannelEnum": "cases.api.CALLER_CHANNELS",
+        "SeverityEnum": "cases.models.Severity",
+        "StatusEnum": "cases.models.Status",
+        "TierEnum": "accounts.models.Tier",
+        "LanguageEnum": "accounts.models.Language",
+        "RoleEnum": "accounts.models.Role",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------

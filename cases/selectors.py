@@ -1,0 +1,195 @@
+"""Reads about cases. Every door goes through ``cases_visible_to`` / ``get_case_for``:
+a customer sees only their organizations' cases, and a case that is not theirs answers
+exactly like one that does not exist (404)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet, Sum
+from django.http import Http404
+
+from accounts.models import Membership, Organization, User
+
+from .models import (
+    OPEN_STATUSES,
+    Attachment,
+    Case,
+    CaseEvent,
+    Message,
+    Status,
+    TimeEntry,
+    format_case_number,
+    parse_case_number,
+)
+
+LIST_RELATED = ("organization", "requester", "assignee")
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    if not user.is_authenticated:
+        return Case.objects.none()
+    queryset = Case.objects.select_related(*LIST_RELATED)
+    if user.is_support_staff:
+        return queryset
+    member_of = Membership.objects.filter(user=user).values("organization_id")
+    return queryset.filter(organization_id__in=member_of)
+
+
+def get_case_for(user: User, number: str, *, for_update: bool = False) -> Case:
+    pk = parse_case_number(number)
+    if pk is None:
+        raise Http404
+    queryset = cases_visible_to(user)
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    case = queryset.filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def messages_visible_to(user: User, case: Case) -> QuerySet[Message]:
+    queryset = case.messages.select_related("author").prefetch_related("attachments")
+    if not user.is_support_staff:
+        queryset = queryset.filter(internal=False)
+    return queryset.order_by("created_at", "id")
+
+
+def events_visible_to(user: User, case: Case) -> QuerySet[CaseEvent]:
+    queryset = case.events.select_related("actor")
+    if not user.is_support_staff:
+        queryset = queryset.filter(public=True)
+    return queryset.order_by("created_at", "id")
+
+
+def get_attachment_for(user: User, attachment_id: int) -> Attachment:
+    """An attachment the user may download: on a case they can see, and not on an
+    internal note unless they are staff."""
+    attachment = (
+        Attachment.objects.select_related("case", "message")
+        .filter(pk=attachment_id, case__in=cases_visible_to(user))
+        .first()
+    )
+    if attachment is None or (attachment.internal and not user.is_support_staff):
+        raise Http404
+    return attachment
+
+
+def search_cases(queryset: QuerySet[Case], query: str) -> QuerySet[Case]:
+    """Plain text search: a case number goes straight to the case; words match title,
+    description, product and the organization's name or customer number."""
+    query = (query or "").strip()[:200]
+    if not query:
+        return queryset
+    pk = parse_case_number(query.upper())
+    if pk is not None:
+        return queryset.filter(pk=pk)
+    condition = Q()
+    for word in query.split()[:8]:
+        condition &= (
+            Q(title__icontains=word)
+            | Q(description__icontains=word)
+            | Q(product__icontains=word)
+            | Q(organization__name__icontains=word)
+            | Q(organization__customer_number__iexact=word)
+        )
+    return queryset.filter(condition)
+
+
+class Queue:
+    ALL = "all"
+    OPEN = "open"
+    UNASSIGNED = "unassigned"
+    MINE = "mine"
+    WAITING = "waiting"
+    EDOWN = "edown"
+
+
+QUEUES = (Queue.OPEN, Queue.UNASSIGNED, Queue.MINE, Queue.WAITING, Queue.EDOWN, Queue.ALL)
+
+
+def staff_queue(user: User, queue: str) -> QuerySet[Case]:
+    """A dashboard queue, most urgent first (E-Down tops every queue)."""
+    queryset = cases_visible_to(user)
+    if queue == Queue.ALL:
+        return queryset.order_by("-id")
+    queryset = queryset.filter(status__in=OPEN_STATUSES)
+    if queue == Queue.UNASSIGNED:
+        queryset = queryset.filter(assignee__isnull=True)
+    elif queue == Queue.MINE:
+        queryset = queryset.filter(assignee=user)
+    elif queue == Queue.WAITING:
+        queryset = queryset.filter(status__in=(Status.WAITING_ON_CUSTOMER, Status.SOLUTION_PROPOSED))
+    elif queue == Queue.EDOWN:
+        queryset = queryset.filter(severity_rank=0)
+    return queryset.order_by("severity_rank", "-id")
+
+
+def open_cases_of(user: User) -> QuerySet[Case]:
+    return cases_visible_to(user).filter(status__in=OPEN_STATUSES).order_by("severity_rank", "-id")
+
+
+@dataclass(frozen=True)
+class BillingLine:
+    number: str
+    title: str
+    request_type: str
+    billable_minutes: int
+
+    @property
+    def hours(self) -> float:
+        return round(self.billable_minutes / 60, 2)
+
+
+@dataclass(frozen=True)
+class BillingStatement:
+    organization: Organization
+    month: str
+    lines: list[BillingLine]
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(line.billable_minutes for line in self.lines)
+
+    @property
+    def total_hours(self) -> float:
+        return round(self.total_minutes / 60, 2)
+
+
+def parse_month(value: str) -> tuple[int, int] | None:
+    try:
+        year_text, month_text = (value or "").split("-")
+        year, month = int(year_text), int(month_text)
+    except ValueError:
+        return None
+    if len(year_text) != 4 or len(month_text) != 2 or not 1 <= month <= 12 or year < 1970:
+        return None
+    return year, month
+
+
+def billing_statement(*, organization: Organization, year: int, month: int) -> BillingStatement:
+    """Billable work on the organization's cases in one calendar month of its timezone."""
+    zone = zoneinfo.ZoneInfo(organization.timezone)
+    start = datetime(year, month, 1, tzinfo=zone)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=zone)
+    rows = (
+        TimeEntry.objects.filter(
+            case__organization=organization, billable=True, created_at__gte=start, created_at__lt=end
+        )
+        .values("case_id", "case__title", "case__request_type")
+        .annotate(minutes=Sum("minutes"))
+        .order_by("case_id")
+    )
+    lines = [
+        BillingLine(
+            number=format_case_number(row["case_id"]),
+            title=row["case__title"],
+            request_type=row["case__request_type"],
+            billable_minutes=row["minutes"],
+        )
+        for row in rows
+    ]
+    return BillingStatement(organization=organization, month=f"{year:04d}-{month:02d}", lines=lines)
