@@ -265,6 +265,27 @@ class CaseWithdrawApi(APIView):
         return Response(CaseSerializer(case).data)
 
 
+class CaseSeverityApi(APIView):
+    class Input(serializers.Serializer):
+        severity = serializers.ChoiceField(Severity.choices)
+        reason = serializers.CharField(max_length=10_000)
+        channel = serializers.ChoiceField(CALLER_CHANNELS, required=False, default=Channel.API)
+
+    @extend_schema(request=Input, responses=CaseSerializer)
+    def post(self, request: Request, number: str) -> Response:
+        case = get_case_for(request.user, number)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.change_severity(
+            case=case,
+            actor=request.user,
+            severity=data.validated_data["severity"],
+            reason=data.validated_data["reason"],
+            channel=_channel(request, data.validated_data["channel"]),
+        )
+        return Response(CaseSerializer(case).data)
+
+
 class CaseTimeApi(APIView):
     class Input(serializers.Serializer):
         minutes = serializers.IntegerField()

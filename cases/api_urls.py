@@ -16,6 +16,7 @@ urlpatterns = [
     path(case + "confirm/", api.CaseConfirmApi.as_view(), name="api-case-confirm"),
     path(case + "reopen/", api.CaseReopenApi.as_view(), name="api-case-reopen"),
     path(case + "withdraw/", api.CaseWithdrawApi.as_view(), name="api-case-withdraw"),
+    path(case + "severity/", api.CaseSeverityApi.as_view(), name="api-case-severity"),
     path(case + "time/", api.CaseTimeApi.as_view(), name="api-case-time"),
     path("organizations/<int:pk>/billing/", api.BillingApi.as_view(), name="api-organization-billing"),
 ]

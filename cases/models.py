@@ -135,7 +135,9 @@ class Case(models.Model):
     # SLA clocks (filled by the sla app).
     first_response_due_at = models.DateTimeField(null=True, blank=True)
     next_update_due_at = models.DateTimeField(null=True, blank=True)
+    # Software Performance Report linked at M2, and whether it was escalated.
     spr_number = models.CharField(_("SPR number"), max_length=32, blank=True)
+    spr_escalated = models.BooleanField(_("SPR escalated"), default=False)
 
     class Meta:
         verbose_name = _("case")

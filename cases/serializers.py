@@ -49,6 +49,8 @@ class CaseSerializer(serializers.ModelSerializer):
             "billable_minutes",
             "hours_spent",
             "message_count",
+            "spr_number",
+            "spr_escalated",
         ]
         read_only_fields = fields
 

@@ -246,6 +246,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ChannelEnum": "cases.models.Channel",
         "CallerChannelEnum": "cases.api.CALLER_CHANNELS",
+        "EscalationChannelEnum": "escalation.api.ESCALATION_CHANNELS",
         "SeverityEnum": "cases.models.Severity",
         "StatusEnum": "cases.models.Status",
         "TierEnum": "accounts.models.Tier",

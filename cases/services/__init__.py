@@ -6,12 +6,15 @@ from .audit import record_event
 from .correspondence import add_message, lock_case, set_status
 from .intake import log_case
 from .lifecycle import close_case, confirm_solution, propose_solution, reopen_case, request_info, withdraw_case
+from .severity import apply_severity, change_severity
 from .timekeeping import log_time
 
 __all__ = [
     "add_message",
     "assign_case",
+    "apply_severity",
     "bulk_assign",
+    "change_severity",
     "change_tier",
     "clean_file_name",
     "close_case",
