@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import zoneinfo
 
 from django.conf import settings
@@ -173,6 +174,8 @@ class Organization(models.Model):
     country = models.CharField(_("country"), max_length=2, validators=[validate_country])
     timezone = models.CharField(_("time zone"), max_length=64, validators=[validate_timezone])
     language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.EN)
+    business_hours_start = models.TimeField(_("business hours start"), default=datetime.time(9, 0))
+    business_hours_end = models.TimeField(_("business hours end"), default=datetime.time(18, 0))
     account_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("account manager"),
@@ -187,6 +190,12 @@ class Organization(models.Model):
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(business_hours_end__gt=models.F("business_hours_start")),
+                name="organization_business_hours_order",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.customer_number})"
@@ -195,9 +204,16 @@ class Organization(models.Model):
         super().clean()
         if self.partner_id and self.partner_id == self.pk:
             raise ValidationError({"partner": _("An organization cannot be its own partner.")})
+        if (
+            self.business_hours_start
+            and self.business_hours_end
+            and self.business_hours_end <= self.business_hours_start
+        ):
+            raise ValidationError({"business_hours_end": _("Business hours must end after they start.")})
 
-    def maintenance_active(self, on: object | None = None) -> bool:
-        today = on or dj_timezone.localdate()
+    def maintenance_active(self, on: datetime.date | None = None) -> bool:
+        """Maintenance runs through ``maintenance_until``, a day in the organization's timezone."""
+        today = on or dj_timezone.localdate(timezone=zoneinfo.ZoneInfo(self.timezone))
         return self.maintenance_until is not None and self.maintenance_until >= today
 
 

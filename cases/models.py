@@ -132,9 +132,17 @@ class Case(models.Model):
     spent_minutes = models.PositiveIntegerField(default=0)
     billable_minutes = models.PositiveIntegerField(default=0)
     first_response_at = models.DateTimeField(null=True, blank=True)
-    # SLA clocks (filled by the sla app).
+    last_staff_reply_at = models.DateTimeField(null=True, blank=True)
+    # SLA clocks (cases/services/clocks.py): the due times, the earliest one still
+    # pending (for the "SLA at risk" queue) and when its breach was alerted.
     first_response_due_at = models.DateTimeField(null=True, blank=True)
     next_update_due_at = models.DateTimeField(null=True, blank=True)
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    sla_breach_alerted_at = models.DateTimeField(null=True, blank=True)
+    # Auto-close clock, set when the case starts waiting for the customer.
+    auto_close_at = models.DateTimeField(null=True, blank=True)
+    auto_close_reminder_at = models.DateTimeField(null=True, blank=True)
+    auto_close_reminded_at = models.DateTimeField(null=True, blank=True)
     # Software Performance Report linked at M2, and whether it was escalated.
     spr_number = models.CharField(_("SPR number"), max_length=32, blank=True)
     spr_escalated = models.BooleanField(_("SPR escalated"), default=False)
@@ -160,9 +168,21 @@ class Case(models.Model):
                 condition=Q(status__in=["new", "open", "waiting_on_customer", "solution_proposed"]),
             ),
             models.Index(
-                fields=["status_changed_at"],
-                name="case_awaiting_customer",
+                fields=["auto_close_at"],
+                name="case_auto_close_due",
                 condition=Q(status__in=["waiting_on_customer", "solution_proposed"]),
+            ),
+            models.Index(
+                fields=["auto_close_reminder_at"],
+                name="case_auto_close_reminder_due",
+                condition=Q(
+                    status__in=["waiting_on_customer", "solution_proposed"], auto_close_reminded_at__isnull=True
+                ),
+            ),
+            models.Index(
+                fields=["sla_due_at"],
+                name="case_sla_due",
+                condition=Q(status__in=["new", "open", "waiting_on_customer", "solution_proposed"]),
             ),
             models.Index(fields=["status", "-id"], name="case_status"),
             models.Index(fields=["tier", "-id"], name="case_tier"),

@@ -216,6 +216,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.close_idle_cases",
         "schedule": crontab(minute=5),
     },
+    "alert-sla-breaches": {
+        "task": "cases.alert_sla_breaches",
+        "schedule": 300.0,
+    },
 }
 
 # --- REST framework -------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Plan, Role, User
 from cases.models import Case, Channel, EscalationLevel, EventKind, Severity, Status
 from cases.permissions import can_work_case, is_case_customer, is_staff
-from cases.services import apply_severity, lock_case, record_event
+from cases.services import SEVERITY_FIELDS, apply_severity, lock_case, record_event
 from cases.services.mail import email_person
 from casetracker.errors import Conflict
 
@@ -247,7 +247,7 @@ def declare_enterprise_down(
     )
     before = case.severity
     apply_severity(case=case, severity=Severity.ENTERPRISE_DOWN)
-    case.save(update_fields=["severity", "severity_rank", "updated_at"])
+    case.save(update_fields=SEVERITY_FIELDS)
     record_event(
         case=case,
         actor=actor,

@@ -19,6 +19,7 @@ from ..models import AWAITING_CUSTOMER_STATUSES, Case, Channel, EventKind, Messa
 from ..permissions import can_write_internal_notes, is_case_customer, is_staff
 from .attachments import store_attachments, validate_uploads
 from .audit import record_event
+from .clocks import refresh_auto_close, refresh_sla
 from .mail import email_person
 
 BODY_MAX = 100_000
@@ -30,7 +31,8 @@ def lock_case(case: Case) -> Case:
 
 
 def set_status(*, case: Case, actor: User | None, channel: str, status: str, note: str = "") -> None:
-    """Move the case to ``status`` (the caller holds the row lock and saves)."""
+    """Move the case to ``status`` and restart its clocks (the caller holds the row
+    lock and saves the whole row)."""
     if case.status == status:
         return
     before = case.status
@@ -41,6 +43,8 @@ def set_status(*, case: Case, actor: User | None, channel: str, status: str, not
     if status != Status.CLOSED:
         case.closed_at = None
         case.close_reason = ""
+    refresh_auto_close(case)
+    refresh_sla(case)
     record_event(case=case, actor=actor, channel=channel, kind=EventKind.STATUS, before=before, after=status, note=note)
 
 
@@ -96,21 +100,20 @@ def add_message(
         after={"message": message.pk, "attachments": len(files)},
         public=not internal,
     )
-    update_fields = ["updated_at", "message_count"]
     case.updated_at = now
     case.message_count = F("message_count") + 1
     if not internal:
         if staff:
-            if case.status == Status.NEW:
-                set_status(case=case, actor=author, channel=channel, status=Status.OPEN)
-                update_fields += ["status", "status_changed_at", "closed_at", "close_reason"]
+            case.last_staff_reply_at = now
             if case.first_response_at is None:
                 case.first_response_at = now
-                update_fields.append("first_response_at")
+            if case.status == Status.NEW:
+                set_status(case=case, actor=author, channel=channel, status=Status.OPEN)
+            refresh_sla(case)
         elif case.status in AWAITING_CUSTOMER_STATUSES:
+            # The customer answered: the auto-close clock stops, the case is ours again.
             set_status(case=case, actor=author, channel=channel, status=Status.OPEN)
-            update_fields += ["status", "status_changed_at", "closed_at", "close_reason"]
-    case.save(update_fields=update_fields)
+    case.save()
     case.refresh_from_db(fields=["message_count"])
     if notify and not internal:
         if staff:

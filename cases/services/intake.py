@@ -18,6 +18,7 @@ from ..models import SEVERITY_RANK, Case, Channel, EventKind, RequestType, Sever
 from ..permissions import can_log_case
 from .attachments import store_attachments, validate_uploads
 from .audit import record_event
+from .clocks import refresh_sla
 from .mail import email_person
 
 TITLE_MAX = 200
@@ -99,7 +100,7 @@ def log_case(
     validate_uploads(files)
 
     now = timezone.now()
-    case = Case.objects.create(
+    case = Case(
         organization=organization,
         requester=requester,
         created_by=actor,
@@ -116,6 +117,8 @@ def log_case(
         updated_at=now,
         status_changed_at=now,
     )
+    refresh_sla(case)
+    case.save()
     if files:
         store_attachments(case=case, message=None, files=files, uploader=actor, internal=False)
     record_event(

@@ -14,17 +14,21 @@ from casetracker.errors import Conflict
 from ..models import SEVERITY_RANK, Case, Channel, EventKind, Severity, Status
 from ..permissions import is_case_customer, is_staff
 from .audit import record_event
+from .clocks import SLA_FIELDS, refresh_sla
 from .correspondence import lock_case
 from .mail import email_person
 
+SEVERITY_FIELDS = ["severity", "severity_rank", "updated_at", *SLA_FIELDS]
 CHANGEABLE = [s for s in Severity.values if s != Severity.ENTERPRISE_DOWN]
 
 
 def apply_severity(*, case: Case, severity: str) -> None:
-    """Set the severity and its queue rank on a locked case (the caller saves)."""
+    """Set the severity, its queue rank and the SLA clock it implies on a locked case
+    (the caller saves ``SEVERITY_FIELDS``)."""
     case.severity = severity
     case.severity_rank = SEVERITY_RANK[severity]
     case.updated_at = timezone.now()
+    refresh_sla(case)
 
 
 @transaction.atomic
@@ -59,7 +63,7 @@ def change_severity(*, case: Case, actor: User, severity: str, reason: str, chan
         )
     before = case.severity
     apply_severity(case=case, severity=severity)
-    case.save(update_fields=["severity", "severity_rank", "updated_at"])
+    case.save(update_fields=SEVERITY_FIELDS)
     record_event(
         case=case, actor=actor, channel=channel, kind=EventKind.SEVERITY, before=before, after=severity, note=reason
     )
