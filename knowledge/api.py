@@ -1,0 +1,147 @@
+"""REST API for the knowledge base and news (API.md "Knowledge base and news")."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Language
+from cases.models import Channel
+from cases.selectors import get_case_for
+
+from . import services
+from .models import Article
+from .selectors import get_article_for, latest_news, search_articles, suggest_articles, with_snippets
+from .serializers import ArticleListSerializer, ArticleSerializer, NewsSerializer
+
+SEARCH_PARAMETERS = [
+    OpenApiParameter("q", OpenApiTypes.STR, description="Search words (up to 200 characters)"),
+    OpenApiParameter("language", OpenApiTypes.STR, enum=Language.values),
+    OpenApiParameter("product", OpenApiTypes.STR),
+]
+
+
+class ArticleListApi(APIView):
+    class Input(serializers.Serializer):
+        title = serializers.CharField(max_length=200)
+        body = serializers.CharField(max_length=200_000)
+        language = serializers.ChoiceField(Language.choices)
+        product = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+        tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False, default=list)
+        published = serializers.BooleanField(default=False)
+
+    @extend_schema(parameters=SEARCH_PARAMETERS, responses=ArticleListSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        q = request.query_params.get("q", "")
+        results = search_articles(
+            request.user,
+            q,
+            language=request.query_params.get("language") or None,
+            product=request.query_params.get("product") or None,
+        )
+        paginator = PageNumberPagination()
+        paginator.page_size = 20
+        page = with_snippets(list(paginator.paginate_queryset(results, request, view=self)), q.strip())
+        return paginator.get_paginated_response(ArticleListSerializer(page, many=True).data)
+
+    @extend_schema(request=Input, responses={201: ArticleSerializer})
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        article = services.create_article(actor=request.user, **data.validated_data)
+        return Response(ArticleSerializer(article).data, status=status.HTTP_201_CREATED)
+
+
+class ArticleDetailApi(APIView):
+    class Input(serializers.Serializer):
+        title = serializers.CharField(max_length=200, required=False)
+        body = serializers.CharField(max_length=200_000, required=False)
+        language = serializers.ChoiceField(Language.choices, required=False)
+        product = serializers.CharField(max_length=100, required=False, allow_blank=True)
+        tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+        published = serializers.BooleanField(required=False)
+
+    @extend_schema(responses=ArticleSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        article = get_article_for(request.user, pk)
+        services.record_article_view(
+            article=article, user=request.user, from_suggestion=request.query_params.get("from") == "suggest"
+        )
+        return Response(ArticleSerializer(article).data)
+
+    @extend_schema(request=Input, responses=ArticleSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        article = get_article_for(request.user, pk)
+        data = self.Input(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        article = services.update_article(article=article, actor=request.user, **data.validated_data)
+        return Response(ArticleSerializer(article).data)
+
+
+class ArticleVoteApi(APIView):
+    class Input(serializers.Serializer):
+        helpful = serializers.BooleanField()
+
+    @extend_schema(request=Input, responses=ArticleSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        article = get_article_for(request.user, pk)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        article = services.vote_article(article=article, user=request.user, helpful=data.validated_data["helpful"])
+        return Response(ArticleSerializer(article).data)
+
+
+class SuggestApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="The draft case title")],
+        responses=ArticleListSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        articles = suggest_articles(request.user, request.query_params.get("q", ""))
+        return Response({"results": ArticleListSerializer(articles, many=True).data})
+
+
+class NewsApi(APIView):
+    class Input(serializers.Serializer):
+        title = serializers.CharField(max_length=200)
+        body = serializers.CharField(max_length=50_000)
+        language = serializers.ChoiceField(Language.choices)
+        published = serializers.BooleanField(default=True)
+        published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("language", OpenApiTypes.STR, enum=Language.values)],
+        responses=NewsSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        language = request.query_params.get("language") or getattr(request.user, "language", None)
+        if language and language not in Language.values:
+            raise serializers.ValidationError({"language": ["Choose one of: en, ko, zh-hans, fr, ru."]})
+        return Response({"results": NewsSerializer(latest_news(language), many=True).data})
+
+    @extend_schema(request=Input, responses={201: NewsSerializer})
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.create_news(actor=request.user, **data.validated_data)
+        return Response(NewsSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+class CaseArticleApi(APIView):
+    class Input(serializers.Serializer):
+        article = serializers.IntegerField()
+
+    @extend_schema(request=Input, responses={201: ArticleSerializer})
+    def post(self, request: Request, number: str) -> Response:
+        case = get_case_for(request.user, number)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        article = get_object_or_404(Article, pk=data.validated_data["article"])
+        services.link_article_to_case(case=case, article=article, actor=request.user, channel=Channel.API)
+        return Response(ArticleSerializer(article).data, status=status.HTTP_201_CREATED)
