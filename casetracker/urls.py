@@ -18,5 +18,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include(api_v1)),
+    path("", include("knowledge.urls")),
     path("", include("cases.urls")),
 ]
