@@ -6,7 +6,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import PermissionDenied, Throttled
@@ -42,6 +42,7 @@ class TokenApi(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
+    @extend_schema_serializer(component_name="TokenInput")
     class Input(serializers.Serializer):
         email = serializers.CharField(max_length=254)
         password = serializers.CharField(max_length=4096, trim_whitespace=False)
@@ -68,6 +69,7 @@ class TokenApi(APIView):
 
 
 class OrganizationListApi(APIView):
+    @extend_schema_serializer(component_name="OrganizationInput")
     class Input(serializers.Serializer):
         name = serializers.CharField(max_length=200)
         customer_number = serializers.CharField(max_length=32)
@@ -81,7 +83,7 @@ class OrganizationListApi(APIView):
             required=False,
             default=None,
         )
-        country = serializers.CharField(max_length=2, validators=[_validate_with(validate_country)])
+        country = serializers.CharField(max_length=2)
         timezone = serializers.CharField(max_length=64, validators=[_validate_with(validate_timezone)])
         language = serializers.ChoiceField(Language.choices, default=Language.EN)
         account_manager = serializers.PrimaryKeyRelatedField(
@@ -89,7 +91,8 @@ class OrganizationListApi(APIView):
         )
 
         def validate_country(self, value: str) -> str:
-            return value.upper()
+            # Upper-case first: "fr" is France. (A field validator would run before this.)
+            return _validate_with(validate_country)(value.upper())
 
     @extend_schema(responses=OrganizationSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -123,6 +126,7 @@ class UserListApi(APIView):
         organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
         is_primary = serializers.BooleanField(default=False)
 
+    @extend_schema_serializer(component_name="UserInput")
     class Input(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=4096, trim_whitespace=False)
@@ -165,6 +169,7 @@ class UserListApi(APIView):
 
 
 class UserDetailApi(APIView):
+    @extend_schema_serializer(component_name="UserAvailabilityInput")
     class Input(serializers.Serializer):
         available = serializers.BooleanField()
 
@@ -176,6 +181,8 @@ class UserDetailApi(APIView):
 
     @extend_schema(request=Input, responses=UserSerializer)
     def patch(self, request: Request, pk: int) -> Response:
+        if not (can_provision(request.user) or (request.user.pk == pk and request.user.is_support_staff)):
+            raise PermissionDenied(_("Only administrators or the person themselves may change availability."))
         user = get_object_or_404(User, pk=pk)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
@@ -226,6 +233,7 @@ class MeApi(APIView):
 
 
 class ActiveOrganizationApi(APIView):
+    @extend_schema_serializer(component_name="ActiveOrganizationInput")
     class Input(serializers.Serializer):
         organization = serializers.IntegerField()
 

@@ -22,6 +22,11 @@ def client_ip(request: object) -> str | None:
     return meta.get("REMOTE_ADDR") or None
 
 
+def _account_key(email: str) -> str:
+    """The e-mail as counted: trimmed, lower-cased and storable (PostgreSQL refuses NUL)."""
+    return email.replace("\x00", "").strip().lower()[:254]
+
+
 def seconds_until_allowed(*, email: str, ip_address: str | None) -> int | None:
     """None when a login may be tried now, else the seconds to wait."""
     now = timezone.now()
@@ -30,7 +35,7 @@ def seconds_until_allowed(*, email: str, ip_address: str | None) -> int | None:
     limit = settings.LOGIN_MAX_FAILURES
     recent = LoginAttempt.objects.filter(succeeded=False, created_at__gte=since)
     waits: list[int] = []
-    conditions = [Q(email=email.strip().lower())]
+    conditions = [Q(email=_account_key(email))]
     if ip_address:
         conditions.append(Q(ip_address=ip_address))
     for condition in conditions:
@@ -42,6 +47,4 @@ def seconds_until_allowed(*, email: str, ip_address: str | None) -> int | None:
 
 
 def record_login_attempt(*, email: str, ip_address: str | None, succeeded: bool, channel: str) -> None:
-    LoginAttempt.objects.create(
-        email=email.strip().lower()[:254], ip_address=ip_address, succeeded=succeeded, channel=channel
-    )
+    LoginAttempt.objects.create(email=_account_key(email), ip_address=ip_address, succeeded=succeeded, channel=channel)

@@ -28,10 +28,13 @@ class LoginView(auth_views.LoginView):
         email = (request.POST.get("username") or "").strip().lower()
         wait = seconds_until_allowed(email=email, ip_address=client_ip(request))
         if wait is not None:
+            # An unbound form: rendering a bound one would validate it, i.e. check the
+            # password, on an attempt that is being refused.
+            form = self.get_form_class()(request, initial={"username": email})
             response = render(
                 request,
                 self.template_name,
-                {"form": self.get_form(), "throttled": True, "retry_after_minutes": max(1, wait // 60)},
+                {"form": form, "throttled": True, "retry_after_minutes": max(1, wait // 60)},
                 status=429,
             )
             response["Retry-After"] = str(wait)
