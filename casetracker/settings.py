@@ -45,12 +45,15 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
+    "csp",
     "accounts",
     "notifications",
     "sla",
     "cases",
     "escalation",
     "knowledge",
+    "insights",
+    "inbound",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +67,7 @@ MIDDLEWARE = [
     "accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -175,6 +179,22 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (django-csp): scripts only from our own origin, never inline;
+# no plug-ins, no framing, forms post only to us. htmx runs with eval disabled.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -222,6 +242,32 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
 }
+
+# --- Inbound e-mail (README "Inbound e-mail") -----------------------------------------
+# A mail larger than this is stored whole but not read: quarantined as too_large.
+INBOUND_MAX_BYTES = env.int("INBOUND_MAX_BYTES", default=30 * 1024 * 1024)
+INBOUND_MAX_ATTACHMENTS = env.int("INBOUND_MAX_ATTACHMENTS", default=100)
+# Reply addresses work while the case exists and for this many days after it closed.
+INBOUND_REPLY_DAYS_AFTER_CLOSE = env.int("INBOUND_REPLY_DAYS_AFTER_CLOSE", default=90)
+# POST /api/v1/mail/inbound/ answers 503 while this is unset.
+INBOUND_WEBHOOK_SECRET = env.str("INBOUND_WEBHOOK_SECRET", default="")
+IMAP_HOST = env.str("IMAP_HOST", default="")
+IMAP_PORT = env.int("IMAP_PORT", default=993)
+IMAP_USER = env.str("IMAP_USER", default="")
+IMAP_PASSWORD = env.str("IMAP_PASSWORD", default="")
+IMAP_FOLDER = env.str("IMAP_FOLDER", default="INBOX")
+IMAP_PROCESSED_FOLDER = env.str("IMAP_PROCESSED_FOLDER", default="Processed")
+IMAP_SSL = env.bool("IMAP_SSL", default=True)
+IMAP_TIMEOUT = env.int("IMAP_TIMEOUT", default=60)
+IMAP_BATCH = env.int("IMAP_BATCH", default=100)
+IMAP_POLL_SECONDS = env.int("IMAP_POLL_SECONDS", default=60)
+if IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["poll-imap"] = {
+        "task": "inbound.poll_imap",
+        "schedule": float(IMAP_POLL_SECONDS),
+        # A poll left queued behind a busy worker is not worth running once the next is due.
+        "options": {"expires": IMAP_POLL_SECONDS},
+    }
 
 # --- REST framework -------------------------------------------------------------------
 REST_FRAMEWORK = {
