@@ -106,7 +106,7 @@ def escalate_case(*, case: Case, actor: User, reason: str, channel: str | None =
 
 @transaction.atomic
 def acknowledge_escalation(*, escalation: Escalation, actor: User, channel: str = Channel.WEB) -> Escalation:
-    escalation = Escalation.objects.select_for_update().select_related("case").get(pk=escalation.pk)
+    escalation = Escalation.objects.select_for_update(of=("self",)).select_related("case").get(pk=escalation.pk)
     if not can_acknowledge(actor, escalation):
         raise PermissionDenied(_("Only the manager this escalation was routed to can acknowledge it."))
     if escalation.acknowledged_at is not None:

@@ -27,7 +27,11 @@ BODY_MAX = 100_000
 
 def lock_case(case: Case) -> Case:
     """Re-read the case under a row lock: every change to a case holds it until commit."""
-    return Case.objects.select_for_update().select_related("organization", "requester", "assignee").get(pk=case.pk)
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("organization", "requester", "assignee")
+        .get(pk=case.pk)
+    )
 
 
 def set_status(*, case: Case, actor: User | None, channel: str, status: str, note: str = "") -> None:
