@@ -17,6 +17,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -361,7 +362,28 @@ def billing_csv(statement) -> HttpResponse:  # type: ignore[no-untyped-def]
     return response
 
 
+class CSVRenderer(BaseRenderer):
+    """Lets `Accept: text/csv` and `?format=csv` through content negotiation; the view
+    builds the CSV itself."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):  # type: ignore[no-untyped-def]
+        return data
+
+
 class BillingApi(APIView):
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    def finalize_response(self, request, response, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # Errors are always explained in JSON, even when CSV was asked for.
+        if isinstance(response, Response) and response.status_code >= 400:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
     @extend_schema(
         parameters=[OpenApiParameter("month", OpenApiTypes.STR, required=True, description="YYYY-MM")],
         responses={200: BillingOut, (200, "text/csv"): OpenApiTypes.STR},
@@ -375,6 +397,6 @@ class BillingApi(APIView):
         if parsed is None:
             raise serializers.ValidationError({"month": [_("Give the month as YYYY-MM, e.g. 2026-11.")]})
         statement = billing_statement(organization=organization, year=parsed[0], month=parsed[1])
-        if "text/csv" in request.headers.get("Accept", "") or request.query_params.get("format") == "csv":
+        if getattr(request.accepted_renderer, "format", "") == "csv":
             return billing_csv(statement)
         return Response(billing_payload(statement))

@@ -13,11 +13,15 @@ from .selectors import search_cases
 
 
 class CaseFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
-    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, label=_("Severity"))
-    request_type = django_filters.MultipleChoiceFilter(choices=RequestType.choices, label=_("Request type"))
-    tier = django_filters.MultipleChoiceFilter(choices=Tier.choices, label=_("Tier"))
-    escalation_level = django_filters.MultipleChoiceFilter(choices=EscalationLevel.choices, label=_("Escalation level"))
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, distinct=False, label=_("Status"))
+    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, distinct=False, label=_("Severity"))
+    request_type = django_filters.MultipleChoiceFilter(
+        choices=RequestType.choices, distinct=False, label=_("Request type")
+    )
+    tier = django_filters.MultipleChoiceFilter(choices=Tier.choices, distinct=False, label=_("Tier"))
+    escalation_level = django_filters.MultipleChoiceFilter(
+        choices=EscalationLevel.choices, distinct=False, label=_("Escalation level")
+    )
     organization = django_filters.NumberFilter(field_name="organization_id", label=_("Organization"))
     assignee = django_filters.NumberFilter(field_name="assignee_id", label=_("Assignee"))
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))

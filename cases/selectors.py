@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet, Sum
+from django.apps import apps
+from django.db.models import Case as DbCase
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum, Value, When
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
 
@@ -106,9 +109,22 @@ class Queue:
     MINE = "mine"
     WAITING = "waiting"
     EDOWN = "edown"
+    SLA = "sla"
+    ESCALATED = "escalated"
 
 
-QUEUES = (Queue.OPEN, Queue.UNASSIGNED, Queue.MINE, Queue.WAITING, Queue.EDOWN, Queue.ALL)
+QUEUES = (
+    Queue.OPEN,
+    Queue.EDOWN,
+    Queue.SLA,
+    Queue.UNASSIGNED,
+    Queue.MINE,
+    Queue.ESCALATED,
+    Queue.WAITING,
+    Queue.ALL,
+)
+# A case is "at risk" when its next SLA due time falls within this window.
+SLA_RISK_WINDOW = timedelta(hours=2)
 
 
 def staff_queue(user: User, queue: str) -> QuerySet[Case]:
@@ -125,6 +141,15 @@ def staff_queue(user: User, queue: str) -> QuerySet[Case]:
         queryset = queryset.filter(status__in=(Status.WAITING_ON_CUSTOMER, Status.SOLUTION_PROPOSED))
     elif queue == Queue.EDOWN:
         queryset = queryset.filter(severity_rank=0)
+    elif queue == Queue.SLA:
+        # At risk or breached, most urgent due time first; E-Down still on top.
+        queryset = queryset.filter(sla_due_at__lte=timezone.now() + SLA_RISK_WINDOW)
+        return queryset.order_by(DbCase(When(severity_rank=0, then=Value(0)), default=Value(1)), "sla_due_at", "-id")
+    elif queue == Queue.ESCALATED:
+        # Open management escalations routed to this manager (rows of the escalation app).
+        queryset = queryset.filter(
+            Exists(apps.get_model("escalation", "Escalation").objects.filter(case=OuterRef("pk"), manager=user))
+        )
     return queryset.order_by("severity_rank", "-id")
 
 

@@ -56,6 +56,8 @@ class CaseSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(DueSerializer)
     def get_due(self, case: Case) -> dict:
+        if case.status == "closed":
+            return {"first_response": None, "next_update": None}
         return {"first_response": case.first_response_due_at, "next_update": case.next_update_due_at}
 
     def get_hours_spent(self, case: Case) -> float:

@@ -1,43 +1,690 @@
+"""Browser pages for cases: the customer portal (home, Case Logger, Case Tracker, case
+page, billing) and the staff side (dashboard, bulk assign, workspace, phone desk).
+
+Every view is thin: parse the input with a form, fetch through a selector, check a
+permission, call one service, then render or redirect. What the services raise is
+answered the same way everywhere (:func:`_act`): ``ValidationError`` re-renders the
+form with the errors beside its fields (400; 422 for htmx, which swaps only that),
+``PermissionDenied`` is a 403 page, ``Conflict`` shows its message (409).
+
+Every action is a plain POST form that redirects with a message; htmx only enhances
+the reply and the internal note (the thread is swapped in place).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from accounts.models import Organization, Tier
+from accounts.selectors import active_organization_for, find_customers, organizations_of
+from casetracker.errors import Conflict
+
+from .forms import (
+    AssignForm,
+    BillingMonthForm,
+    BodyForm,
+    BulkAssignForm,
+    CaseListFilter,
+    CaseLogForm,
+    CustomerSearchForm,
+    PhoneLogForm,
+    ReopenForm,
+    ReplyForm,
+    TierForm,
+    TimeForm,
+    WithdrawForm,
+    WorkspaceMessageForm,
+    add_service_errors,
+)
+from .models import Case, Channel, RequestType
+from .page_selectors import (
+    bounded_count,
+    can_still_reopen,
+    case_files_visible_to,
+    edown_first,
+    get_phone_customer,
+    page_window,
+    time_entries_of,
+    timeline_entries,
+    total_spent_minutes,
+)
+from .permissions import can_see_billing, can_work_case, is_case_customer, is_staff
+from .selectors import (
+    QUEUES,
+    Queue,
+    billing_statement,
+    cases_visible_to,
+    events_visible_to,
+    get_case_for,
+    messages_visible_to,
+    open_cases_of,
+    staff_queue,
+)
+from .services import (
+    add_message,
+    assign_case,
+    bulk_assign,
+    change_tier,
+    confirm_solution,
+    log_case,
+    log_time,
+    propose_solution,
+    reopen_case,
+    request_info,
+    withdraw_case,
+)
+
+PER_PAGE = 25
+HOME_LIMIT = 20
+MAX_PAGE = 10_000
+
+DETAIL = "detail"
+WORKSPACE = "workspace"
+
+# Auto ids per form: several forms share one page, and field ids must stay unique.
+REPLY_ID, WITHDRAW_ID, REOPEN_ID = "reply_%s", "withdraw_%s", "reopen_%s"
+MESSAGE_ID, INFO_ID, SOLUTION_ID = "msg_%s", "info_%s", "solution_%s"
+ASSIGN_ID, TIER_ID, TIME_ID = "assign_%s", "tier_%s", "time_%s"
+
+
+def _require_staff(request: HttpRequest) -> None:
+    if not is_staff(request.user):
+        raise PermissionDenied(_("This page is for support staff."))
+
+
+def _invalid_status(request: HttpRequest) -> int:
+    # base.html tells htmx to swap 422 answers (and no other error): a form re-rendered
+    # with its errors. A plain form post gets the page again with 400.
+    return 422 if request.htmx else 400
+
+
+# --- Customer portal ----------------------------------------------------------------------
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("home")
+    if is_staff(request.user):
+        return redirect("cases:dashboard")
+    rows = list(open_cases_of(request.user)[: HOME_LIMIT + 1])
+    context = {
+        "open_cases": rows[:HOME_LIMIT],
+        "more_open_cases": len(rows) > HOME_LIMIT,
+        "several_organizations": organizations_of(request.user).count() > 1,
+    }
+    return render(request, "cases/home.html", context)
 
-log_case_view = home
 
-tracker = home
+@login_required
+def log_case_view(request: HttpRequest) -> HttpResponse:
+    """The Case Logger."""
+    if is_staff(request.user):
+        return redirect("cases:phone_desk")
+    organizations = list(organizations_of(request.user))
+    options = {
+        "organizations": organizations,
+        "active": active_organization_for(request.user, request.session),
+        "auto_id": "id_%s",
+    }
+    if request.method != "POST":
+        return render(request, "cases/log.html", {"form": CaseLogForm(**options)})
+    form = CaseLogForm(request.POST, request.FILES, **options)
+    if form.is_valid():
+        try:
+            case = log_case(actor=request.user, channel=Channel.WEB, session=request.session, **form.case_fields())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Case %(number)s has been logged. A confirmation e-mail is on its way.") % {"number": case.number},
+            )
+            return redirect("cases:detail", number=case.number)
+    return render(request, "cases/log.html", {"form": form}, status=400)
 
-case_detail = home
 
-case_reply = home
+@login_required
+def tracker(request: HttpRequest) -> HttpResponse:
+    """The Case Tracker: the customer's cases, filtered in the URL, 25 a page."""
+    if is_staff(request.user):
+        return redirect("cases:dashboard")
+    organizations = list(organizations_of(request.user))
+    several = len(organizations) > 1
+    filterset = CaseListFilter(
+        request.GET,
+        queryset=cases_visible_to(request.user).order_by("-id"),
+        organizations=organizations,
+    )
+    names = ["q", "status", "severity", "request_type", "ordering"]
+    if several:
+        names.insert(1, "organization")
+    cases = filterset.qs
+    page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "filterset": filterset,
+        "filter_fields": [filterset.form[name] for name in names],
+        "page_obj": page,
+        "page_range": page.paginator.get_elided_page_range(page.number),
+        "several_organizations": several,
+        "total_hours": round(total_spent_minutes(cases) / 60, 2) if page.paginator.count else 0,
+        "page_hours": round(sum(case.spent_minutes for case in page.object_list) / 60, 2),
+        "filtered": any(request.GET.get(name) for name in names[:-1]),
+    }
+    return render(request, "cases/tracker.html", context, status=200 if filterset.is_valid() else 400)
 
-case_confirm = home
 
-case_reopen = home
+def _detail_context(request: HttpRequest, case: Case, *, alert: str = "", **forms: Any) -> dict[str, Any]:
+    user = request.user
+    customer = is_case_customer(user, case)
+    return {
+        "case": case,
+        "alert": alert,
+        "is_customer": customer,
+        "staff_viewer": is_staff(user),
+        # The customer's page shows what the customer sees, to staff as well.
+        "thread": list(messages_visible_to(user, case).filter(internal=False)),
+        "timeline": timeline_entries(events_visible_to(user, case).filter(public=True)),
+        "case_files": list(case_files_visible_to(user, case).filter(internal=False)),
+        "can_reopen": customer and can_still_reopen(case),
+        "reply_form": forms.get("reply_form") or ReplyForm(auto_id=REPLY_ID),
+        "withdraw_form": forms.get("withdraw_form") or WithdrawForm(auto_id=WITHDRAW_ID),
+        "reopen_form": forms.get("reopen_form") or ReopenForm(auto_id=REOPEN_ID),
+    }
 
-case_withdraw = home
 
-billing = home
+def _workspace_context(request: HttpRequest, case: Case, *, alert: str = "", **forms: Any) -> dict[str, Any]:
+    user = request.user
+    can_work = can_work_case(user)
+    entries = list(time_entries_of(case))
+    context: dict[str, Any] = {
+        "case": case,
+        "alert": alert,
+        "workspace": True,
+        "can_work": can_work,
+        "thread": list(messages_visible_to(user, case)),
+        "timeline": timeline_entries(events_visible_to(user, case)),
+        "case_files": list(case_files_visible_to(user, case)),
+        "time_entries": entries,
+        "can_reopen": can_work and can_still_reopen(case),
+        "message_form": forms.get("message_form") or WorkspaceMessageForm(auto_id=MESSAGE_ID),
+        "reopen_form": forms.get("reopen_form") or ReopenForm(auto_id=REOPEN_ID),
+    }
+    if can_work:
+        consultation = case.request_type == RequestType.CONSULTATION
+        context.update(
+            info_form=forms.get("info_form") or BodyForm(auto_id=INFO_ID),
+            solution_form=forms.get("solution_form") or BodyForm(auto_id=SOLUTION_ID),
+            assign_form=forms.get("assign_form")
+            or AssignForm(actor=user, auto_id=ASSIGN_ID, initial={"assignee": case.assignee_id}),
+            tier_form=forms.get("tier_form") or TierForm(auto_id=TIER_ID, initial={"tier": _next_tier(case.tier)}),
+            time_form=forms.get("time_form") or TimeForm(auto_id=TIME_ID, initial={"billable": consultation}),
+        )
+    return context
 
-dashboard = home
 
-bulk_assign_view = home
+def _next_tier(tier: str) -> str:
+    """The tier a hand-over most likely goes to: the next one up (L4 stays L4)."""
+    tiers = list(Tier.values)
+    return tiers[min(tiers.index(tier) + 1, len(tiers) - 1)] if tier in tiers else tiers[0]
 
-phone_desk = home
 
-workspace = home
+def _render_case(
+    request: HttpRequest, case: Case, page: str, *, status: int = 200, alert: str = "", **forms: Any
+) -> HttpResponse:
+    if page == WORKSPACE:
+        return render(
+            request, "cases/workspace.html", _workspace_context(request, case, alert=alert, **forms), status=status
+        )
+    return render(request, "cases/detail.html", _detail_context(request, case, alert=alert, **forms), status=status)
 
-workspace_message = home
 
-workspace_request_info = home
+def _case_url(case: Case, page: str) -> str:
+    return reverse("cases:workspace" if page == WORKSPACE else "cases:detail", args=[case.number])
 
-workspace_propose_solution = home
 
-workspace_assign = home
+def _conflict(request: HttpRequest, case: Case, page: str, conflict: Conflict) -> HttpResponse:
+    """The case's state forbids the action: say so on the case page (409)."""
+    if request.htmx:
+        # htmx swaps no 409: show the message on a fresh copy of the page instead.
+        messages.error(request, str(conflict))
+        response = HttpResponse(status=409)
+        response["HX-Refresh"] = "true"
+        return response
+    fresh = get_case_for(request.user, case.number)
+    return _render_case(request, fresh, page, status=409, alert=str(conflict))
 
-workspace_tier = home
 
-workspace_time = home
+def _act(
+    request: HttpRequest,
+    case: Case,
+    *,
+    page: str,
+    form_name: str,
+    form: Any,
+    action: Callable[[dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """Validate ``form``, call the service (``action``), and answer: back to the case
+    with ``done`` as a message, the page with the errors beside the form (400), or the
+    page with the conflict (409). PermissionDenied goes on to the 403 page."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except Conflict as conflict:
+            return _conflict(request, case, page, conflict)
+        else:
+            messages.success(request, done)
+            return redirect(_case_url(case, page))
+    return _render_case(request, case, page, status=400, **{form_name: form})
+
+
+@login_required
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    case = get_case_for(request.user, number)
+    return _render_case(request, case, DETAIL)
+
+
+def _thread_swap(request: HttpRequest, number: str, page: str) -> HttpResponse:
+    """htmx: the updated thread, plus (out of band) a fresh form, the facts, the
+    timeline and the message region."""
+    case = get_case_for(request.user, number)
+    if page == WORKSPACE:
+        context = _workspace_context(request, case)
+    else:
+        context = _detail_context(request, case)
+    context["oob"] = True
+    return render(request, f"cases/_{page}_thread_swap.html", context)
+
+
+def _post_message(
+    request: HttpRequest, number: str, *, page: str, form: ReplyForm | WorkspaceMessageForm, form_name: str
+) -> HttpResponse:
+    case = get_case_for(request.user, number)
+    if form.is_valid():
+        internal = getattr(form, "internal", False)
+        try:
+            add_message(
+                case=case,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                internal=internal,
+                files=form.cleaned_data["attachments"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except Conflict as conflict:
+            return _conflict(request, case, page, conflict)
+        else:
+            if internal:
+                messages.success(request, _("Your internal note has been saved."))
+            else:
+                messages.success(request, _("Your message has been added to the case."))
+            if request.htmx:
+                return _thread_swap(request, number, page)
+            return redirect(_case_url(case, page))
+    if request.htmx:
+        template = "cases/_reply_form.html" if page == DETAIL else "cases/_message_form.html"
+        response = render(request, template, {"case": case, form_name: form}, status=_invalid_status(request))
+        response["HX-Retarget"] = "#reply-form" if page == DETAIL else "#message-form"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return _render_case(request, case, page, status=400, **{form_name: form})
+
+
+@login_required
+@require_POST
+def case_reply(request: HttpRequest, number: str) -> HttpResponse:
+    form = ReplyForm(request.POST, request.FILES, auto_id=REPLY_ID)
+    return _post_message(request, number, page=DETAIL, form=form, form_name="reply_form")
+
+
+def _page_for(request: HttpRequest) -> str:
+    """Where a customer-or-staff action returns: staff to their workspace."""
+    return WORKSPACE if is_staff(request.user) else DETAIL
+
+
+class _EmptyForm:
+    """A form with nothing to fill in (the confirm button)."""
+
+    cleaned_data: dict[str, Any] = {}
+
+    def is_valid(self) -> bool:
+        return True
+
+
+@login_required
+@require_POST
+def case_confirm(request: HttpRequest, number: str) -> HttpResponse:
+    case = get_case_for(request.user, number)
+    return _act(
+        request,
+        case,
+        page=DETAIL,
+        form_name="confirm_form",
+        form=_EmptyForm(),
+        action=lambda data: confirm_solution(case=case, actor=request.user),
+        done=_("Thank you for confirming the solution. The case is now closed."),
+    )
+
+
+@login_required
+@require_POST
+def case_withdraw(request: HttpRequest, number: str) -> HttpResponse:
+    case = get_case_for(request.user, number)
+    return _act(
+        request,
+        case,
+        page=DETAIL,
+        form_name="withdraw_form",
+        form=WithdrawForm(request.POST, auto_id=WITHDRAW_ID),
+        action=lambda data: withdraw_case(case=case, actor=request.user, reason=data["reason"]),
+        done=_("The case has been withdrawn and closed."),
+    )
+
+
+@login_required
+@require_POST
+def case_reopen(request: HttpRequest, number: str) -> HttpResponse:
+    case = get_case_for(request.user, number)
+    return _act(
+        request,
+        case,
+        page=_page_for(request),
+        form_name="reopen_form",
+        form=ReopenForm(request.POST, auto_id=REOPEN_ID),
+        action=lambda data: reopen_case(case=case, actor=request.user, reason=data["reason"]),
+        done=_("The case has been reopened."),
+    )
+
+
+@login_required
+def billing(request: HttpRequest, pk: int) -> HttpResponse:
+    """Billable hours of one organization in one month (members and staff only)."""
+    if not can_see_billing(request.user, pk):
+        raise Http404
+    organization = get_object_or_404(Organization, pk=pk)
+    this_month = timezone.now().astimezone(zoneinfo.ZoneInfo(organization.timezone)).strftime("%Y-%m")
+    form = BillingMonthForm({"month": request.GET.get("month") or this_month}, auto_id="id_%s")
+    context: dict[str, Any] = {"organization": organization, "form": form}
+    if not form.is_valid():
+        return render(request, "cases/billing.html", context, status=400)
+    year, month = form.cleaned_data["month"]
+    statement = billing_statement(organization=organization, year=year, month=month)
+    context.update(
+        statement=statement,
+        lines=[(line, _request_type_label(line.request_type)) for line in statement.lines],
+        previous_month=f"{year - (month == 1):04d}-{(month - 2) % 12 + 1:02d}",
+        next_month=f"{year + (month == 12):04d}-{month % 12 + 1:02d}",
+        csv_url=reverse("api-organization-billing", args=[organization.pk])
+        + "?"
+        + urlencode({"month": statement.month, "format": "csv"}),
+    )
+    return render(request, "cases/billing.html", context)
+
+
+def _request_type_label(value: str) -> str:
+    return str(RequestType(value).label) if value in RequestType.values else value
+
+
+# --- Staff: dashboard and bulk assign -----------------------------------------------------
+
+DASHBOARD_FILTERS = ["q", "status", "severity", "tier", "request_type", "customer_number"]
+
+
+def _dashboard_context(request: HttpRequest, params: QueryDict, **extra: Any) -> dict[str, Any]:
+    user = request.user
+    queue = params.get("queue") if params.get("queue") in QUEUES else Queue.OPEN
+    filterset = CaseListFilter(params, queryset=staff_queue(user, queue))
+    try:
+        page = max(1, min(int(params.get("page", "1")), MAX_PAGE))
+    except ValueError:
+        page = 1
+    rows, has_next = page_window(edown_first(filterset.qs), page, PER_PAGE)
+    counts = {
+        Queue.MINE: bounded_count(staff_queue(user, Queue.MINE)),
+        Queue.UNASSIGNED: bounded_count(staff_queue(user, Queue.UNASSIGNED)),
+    }
+    can_work = can_work_case(user)
+    context = {
+        "queue": queue,
+        "keep": [("queue", queue)],
+        "queues": [(name, _queue_label(name), counts.get(name)) for name in QUEUES],
+        "filterset": filterset,
+        "filter_fields": [filterset.form[name] for name in DASHBOARD_FILTERS],
+        "filters_valid": filterset.is_valid(),
+        "cases": rows,
+        "edown_on_page": sum(1 for case in rows if case.severity_rank == 0),
+        "page": page,
+        "has_next": has_next,
+        "params": params,
+        "can_work": can_work,
+        "return_to": reverse("cases:dashboard") + ("?" + params.urlencode() if params else ""),
+    }
+    if can_work:
+        context["bulk_form"] = extra.get("bulk_form") or BulkAssignForm(actor=user, auto_id="bulk_%s")
+    context["alert"] = extra.get("alert", "")
+    return context
+
+
+def _queue_label(queue: str) -> str:
+    labels = {
+        Queue.OPEN: _("Open"),
+        Queue.UNASSIGNED: _("Unassigned"),
+        Queue.MINE: _("Mine"),
+        Queue.WAITING: _("Waiting on customer"),
+        Queue.EDOWN: _("Enterprise Down"),
+        Queue.SLA: _("SLA at risk / breached"),
+        Queue.ESCALATED: _("Escalated to me"),
+        Queue.ALL: _("All cases"),
+    }
+    return labels.get(queue, queue)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    context = _dashboard_context(request, request.GET)
+    return render(request, "cases/dashboard.html", context, status=200 if context["filters_valid"] else 400)
+
+
+def _dashboard_return(request: HttpRequest, value: str | None) -> str:
+    """The dashboard URL (with its filters) a bulk action goes back to; nothing else."""
+    dashboard_url = reverse("cases:dashboard")
+    if value and url_has_allowed_host_and_scheme(value, {request.get_host()}, request.is_secure()):
+        parts = urlsplit(value)
+        if not parts.scheme and not parts.netloc and parts.path == dashboard_url:
+            return dashboard_url + ("?" + parts.query if parts.query else "")
+    return dashboard_url
+
+
+@login_required
+@require_POST
+def bulk_assign_view(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    back = _dashboard_return(request, request.POST.get("next"))
+    form = BulkAssignForm(request.POST, actor=request.user, auto_id="bulk_%s")
+    if form.is_valid():
+        cases = [get_case_for(request.user, number) for number in form.cleaned_data["cases"]]
+        assignee = form.cleaned_data["assignee"]
+        try:
+            changed = bulk_assign(cases=cases, actor=request.user, assignee=assignee)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except Conflict as conflict:
+            params = QueryDict(urlsplit(back).query)
+            context = _dashboard_context(request, params, bulk_form=form, alert=str(conflict))
+            return render(request, "cases/dashboard.html", context, status=409)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d case assigned to %(name)s.",
+                    "%(count)d cases assigned to %(name)s.",
+                    changed,
+                )
+                % {"count": changed, "name": assignee.display_name},
+            )
+            return redirect(back)
+    params = QueryDict(urlsplit(back).query)
+    context = _dashboard_context(request, params, bulk_form=form)
+    return render(request, "cases/dashboard.html", context, status=400)
+
+
+# --- Staff: the case workspace ------------------------------------------------------------
+
+
+def _staff_case(request: HttpRequest, number: str) -> Case:
+    _require_staff(request)
+    return get_case_for(request.user, number)
+
+
+@login_required
+def workspace(request: HttpRequest, number: str) -> HttpResponse:
+    case = _staff_case(request, number)
+    return _render_case(request, case, WORKSPACE)
+
+
+@login_required
+@require_POST
+def workspace_message(request: HttpRequest, number: str) -> HttpResponse:
+    _require_staff(request)
+    form = WorkspaceMessageForm(request.POST, request.FILES, auto_id=MESSAGE_ID)
+    return _post_message(request, number, page=WORKSPACE, form=form, form_name="message_form")
+
+
+@login_required
+@require_POST
+def workspace_request_info(request: HttpRequest, number: str) -> HttpResponse:
+    case = _staff_case(request, number)
+    return _act(
+        request,
+        case,
+        page=WORKSPACE,
+        form_name="info_form",
+        form=BodyForm(request.POST, auto_id=INFO_ID),
+        action=lambda data: request_info(case=case, actor=request.user, body=data["body"]),
+        done=_("The customer has been asked for information. The case now waits on them."),
+    )
+
+
+@login_required
+@require_POST
+def workspace_propose_solution(request: HttpRequest, number: str) -> HttpResponse:
+    case = _staff_case(request, number)
+    return _act(
+        request,
+        case,
+        page=WORKSPACE,
+        form_name="solution_form",
+        form=BodyForm(request.POST, auto_id=SOLUTION_ID),
+        action=lambda data: propose_solution(case=case, actor=request.user, body=data["body"]),
+        done=_("The solution has been sent to the customer for confirmation."),
+    )
+
+
+@login_required
+@require_POST
+def workspace_assign(request: HttpRequest, number: str) -> HttpResponse:
+    case = _staff_case(request, number)
+    return _act(
+        request,
+        case,
+        page=WORKSPACE,
+        form_name="assign_form",
+        form=AssignForm(request.POST, actor=request.user, auto_id=ASSIGN_ID),
+        action=lambda data: assign_case(case=case, actor=request.user, assignee=data["assignee"]),
+        done=_("The assignment has been saved."),
+    )
+
+
+@login_required
+@require_POST
+def workspace_tier(request: HttpRequest, number: str) -> HttpResponse:
+    case = _staff_case(request, number)
+    return _act(
+        request,
+        case,
+        page=WORKSPACE,
+        form_name="tier_form",
+        form=TierForm(request.POST, auto_id=TIER_ID),
+        action=lambda data: change_tier(case=case, actor=request.user, tier=data["tier"], note=data["note"]),
+        done=_("The case has been handed over."),
+    )
+
+
+@login_required
+@require_POST
+def workspace_time(request: HttpRequest, number: str) -> HttpResponse:
+    case = _staff_case(request, number)
+    return _act(
+        request,
+        case,
+        page=WORKSPACE,
+        form_name="time_form",
+        form=TimeForm(request.POST, auto_id=TIME_ID),
+        action=lambda data: log_time(
+            case=case, actor=request.user, minutes=data["minutes"], billable=data["billable"], note=data["note"]
+        ),
+        done=_("The time has been logged."),
+    )
+
+
+# --- Staff: the phone desk ----------------------------------------------------------------
+
+
+@login_required
+def phone_desk(request: HttpRequest) -> HttpResponse:
+    """Find the caller, then log the case they describe in their name."""
+    _require_staff(request)
+    search = CustomerSearchForm(request.GET, auto_id="search_%s")
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    customer = get_phone_customer(request.GET.get("customer"))
+    context: dict[str, Any] = {
+        "search": search,
+        "query": query,
+        "customers": list(find_customers(query=query)) if query and customer is None else [],
+        "customer": customer,
+    }
+    if customer is None:
+        if request.method == "POST":
+            context["alert"] = _("Find and choose the customer who is calling first.")
+            return render(request, "cases/phone_desk.html", context, status=400)
+        return render(request, "cases/phone_desk.html", context)
+
+    organizations = list(organizations_of(customer))
+    options = {"organizations": organizations, "active": active_organization_for(customer), "auto_id": "id_%s"}
+    if request.method != "POST":
+        context["form"] = PhoneLogForm(**options)
+        return render(request, "cases/phone_desk.html", context)
+    form = PhoneLogForm(request.POST, request.FILES, **options)
+    context["form"] = form
+    if form.is_valid():
+        try:
+            case = log_case(actor=request.user, requester=customer, channel=Channel.PHONE, **form.case_fields())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Case %(number)s has been logged for %(name)s. A confirmation e-mail is on its way to them.")
+                % {"number": case.number, "name": customer.display_name},
+            )
+            return redirect("cases:workspace", number=case.number)
+    return render(request, "cases/phone_desk.html", context, status=400)

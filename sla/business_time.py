@@ -117,8 +117,10 @@ class BusinessCalendar:
         """The instant when ``minutes`` of business time have passed after ``instant``."""
         if minutes < 0:
             raise ValueError("minutes must not be negative")
+        # Arithmetic in UTC: aware datetimes sharing a zone add by wall clock, which is
+        # wrong across a daylight-saving change.
         if self.always_open:
-            return instant + timedelta(minutes=minutes)
+            return instant.astimezone(UTC) + timedelta(minutes=minutes)
         remaining = timedelta(minutes=minutes)
         cursor = instant.astimezone(self.zone)
         day = cursor.date()
@@ -126,9 +128,9 @@ class BusinessCalendar:
             window = self._window(day)
             if window is not None:
                 opens, closes = window
-                begin = max(cursor, opens)
+                begin = max(cursor, opens).astimezone(UTC)
                 if begin < closes:
-                    available = closes - begin
+                    available = closes.astimezone(UTC) - begin
                     if remaining <= available:
                         return begin + remaining
                     remaining -= available
@@ -140,7 +142,7 @@ class BusinessCalendar:
         if end <= start:
             return 0
         if self.always_open:
-            return int((end - start).total_seconds() // 60)
+            return int((end.astimezone(UTC) - start.astimezone(UTC)).total_seconds() // 60)
         total = timedelta()
         day = start.astimezone(self.zone).date()
         last = end.astimezone(self.zone).date()
@@ -149,6 +151,6 @@ class BusinessCalendar:
             if window is not None:
                 begin, finish = max(start, window[0]), min(end, window[1])
                 if finish > begin:
-                    total += finish - begin
+                    total += finish.astimezone(UTC) - begin.astimezone(UTC)
             day += timedelta(days=1)
         return int(total.total_seconds() // 60)

@@ -60,7 +60,7 @@ def send_auto_close_reminders(*, as_of: datetime, batch_size: int = BATCH_SIZE) 
             cases = _claim_batch(due_for_reminder(as_of), batch_size)
             if not cases:
                 return reminded
-            now = timezone.now()
+            now = as_of  # --as-of acts as if the time were T
             Case.objects.filter(id__in=[c.pk for c in cases], auto_close_reminded_at__isnull=True).update(
                 auto_close_reminded_at=now
             )
@@ -85,7 +85,7 @@ def close_due_cases(*, as_of: datetime, batch_size: int = BATCH_SIZE) -> list[st
             cases = _claim_batch(due_for_auto_close(as_of), batch_size)
             if not cases:
                 return closed
-            now = timezone.now()
+            now = as_of  # --as-of acts as if the time were T
             changed = Case.objects.filter(
                 id__in=[c.pk for c in cases], status__in=AWAITING_CUSTOMER_STATUSES, auto_close_at__lte=as_of
             ).update(

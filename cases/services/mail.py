@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 from accounts.models import User
 from notifications.services import EmailSpec, queue_email, queue_emails
@@ -23,6 +27,31 @@ def staff_case_url(case: Case) -> str:
     from django.conf import settings
 
     return settings.SITE_URL + reverse("cases:workspace", args=[case.number])
+
+
+# Replies by e-mail (the inbound app reads them back): every case e-mail says where to
+# answer with a token naming the case, ``<local>+c<id>-<mac>@<domain>``. The MAC is an
+# HMAC of the case id under a key derived from SECRET_KEY; lower-case base32 survives
+# mail servers that lower-case addresses. The token never expires by itself: the
+# inbound app decides how long after closing a case it still accepts replies.
+REPLY_TOKEN_SALT = "inbound-reply"
+
+
+def reply_token(case_id: int, *, secret: str | bytes | None = None) -> str:
+    digest = salted_hmac(REPLY_TOKEN_SALT, f"case:{case_id}", secret=secret, algorithm="sha256").digest()
+    return f"c{case_id}-" + base64.b32encode(digest[:20]).decode().lower()
+
+
+def reply_address(case: Case) -> str:
+    local, _, domain = parseaddr(settings.SUPPORT_EMAIL)[1].partition("@")
+    return f"{local}+{reply_token(case.pk)}@{domain or 'localhost'}"
+
+
+def thread_message_id(case: Case) -> str:
+    """One Message-ID that every e-mail about the case refers to, so mail programs
+    keep the case in one conversation; it carries the reply token too."""
+    domain = parseaddr(settings.SUPPORT_EMAIL)[1].partition("@")[2] or "localhost"
+    return f"<case-{reply_token(case.pk)}@{domain}>"
 
 
 @dataclass(frozen=True)
@@ -46,6 +75,8 @@ def _mail_spec(mail: BulkMail) -> EmailSpec | None:
         language=person.language or "en",
         tz=person.timezone or "UTC",
         case_number=mail.case.number,
+        reply_to=reply_address(mail.case),
+        in_reply_to=thread_message_id(mail.case),
         dedupe_key=mail.dedupe_key,
     )
 

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="list what would happen; change nothing")
 
     def handle(self, *args: object, **options: object) -> None:
-        as_of = parse_as_of(str(options["as_of"])) if options.get("as_of") else timezone.now()
+        as_of = parse_as_of(str(options["as_of"])) if options.get("as_of") is not None else timezone.now()
         report = close_idle_cases(as_of=as_of, dry_run=bool(options["dry_run"]))
         prefix = "would " if report.dry_run else ""
         for number in report.reminded:
