@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test ci lint install install-test
+.PHONY: run test ci lint install install-test translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,16 +18,26 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
+# Compiled catalogues are built, not committed (needs gettext's msgfmt).
+translations:
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv -v 0; \
+	else \
+		echo "msgfmt (gettext) not found: the interface stays in English. apt-get install gettext"; \
+	fi
 
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed translations
+
+install-test: $(VENV)/.installed-test translations
 
 ## Set up everything on the embedded defaults and run web, worker and scheduler.
 run: install
 	PORT=$(PORT) BIN=$(BIN) bin/run-local
 
-## Install the test dependencies and run the whole test suite.
+## Install the test dependencies (and the programs the suite starts: Chromium, Dovecot)
+## and run the whole test suite.
 test: install-test
+	bin/ensure-test-tools
 	$(BIN)/pytest
 
 lint: install-test

@@ -185,6 +185,9 @@ class Case(models.Model):
                 condition=Q(status__in=["new", "open", "waiting_on_customer", "solution_proposed"]),
             ),
             models.Index(fields=["status", "-id"], name="case_status"),
+            # Managers' figures: cases created and closed per period.
+            models.Index(fields=["created_at"], name="case_created"),
+            models.Index(fields=["closed_at"], name="case_closed", condition=Q(closed_at__isnull=False)),
             models.Index(fields=["tier", "-id"], name="case_tier"),
         ]
 
@@ -284,7 +287,10 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at", "id"], name="event_case_time")]
+        indexes = [
+            models.Index(fields=["case", "created_at", "id"], name="event_case_time"),
+            models.Index(fields=["case"], name="event_tier_change", condition=Q(kind="tier")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"

@@ -30,5 +30,6 @@ urlpatterns = [
     path("", include("knowledge.urls")),
     path("", include("inbound.urls")),
     path("staff/figures/", include("insights.urls")),
+    path("", include("escalation.urls")),
     path("", include("cases.urls")),
 ]

@@ -48,6 +48,7 @@ class Escalation(models.Model):
         indexes = [
             models.Index(fields=["manager", "acknowledged_at"], name="escalation_manager_ack"),
             models.Index(fields=["case", "created_at"], name="escalation_case_time"),
+            models.Index(fields=["created_at"], name="escalation_created"),
         ]
 
     def __str__(self) -> str:
