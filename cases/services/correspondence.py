@@ -71,9 +71,12 @@ def add_message(
     channel: str = Channel.WEB,
     files: Sequence[UploadedFile] = (),
     notify: bool = True,
+    next_status: str | None = None,
 ) -> Message:
     """Add to the correspondence. A customer's message on a case that waits for them
-    puts it back to ``open``; a public staff message e-mails the requester."""
+    puts it back to ``open``; a public staff message e-mails the requester and opens a
+    new case — or moves it straight to ``next_status`` (request info, propose a solution:
+    one action, one status change)."""
     body = _clean_body(body)
     staff = is_staff(author)
     if internal and not can_write_internal_notes(author):
@@ -111,7 +114,9 @@ def add_message(
             case.last_staff_reply_at = now
             if case.first_response_at is None:
                 case.first_response_at = now
-            if case.status == Status.NEW:
+            if next_status is not None:
+                set_status(case=case, actor=author, channel=channel, status=next_status)
+            elif case.status == Status.NEW:
                 set_status(case=case, actor=author, channel=channel, status=Status.OPEN)
             refresh_sla(case)
         elif case.status in AWAITING_CUSTOMER_STATUSES:

@@ -30,10 +30,10 @@ def _require_worker(actor: User) -> None:
 def request_info(*, case: Case, actor: User, body: str, channel: str = Channel.WEB) -> Case:
     """Ask the customer for something: a public message, then wait for them."""
     _require_worker(actor)
-    message = add_message(case=case, author=actor, body=body, channel=channel, notify=False)
+    message = add_message(
+        case=case, author=actor, body=body, channel=channel, notify=False, next_status=Status.WAITING_ON_CUSTOMER
+    )
     case = lock_case(case)
-    set_status(case=case, actor=actor, channel=channel, status=Status.WAITING_ON_CUSTOMER)
-    case.save()
     email_person(person=case.requester, template="info_requested", case=case, extra={"message": message})
     return case
 
@@ -41,10 +41,10 @@ def request_info(*, case: Case, actor: User, body: str, channel: str = Channel.W
 @transaction.atomic
 def propose_solution(*, case: Case, actor: User, body: str, channel: str = Channel.WEB) -> Case:
     _require_worker(actor)
-    message = add_message(case=case, author=actor, body=body, channel=channel, notify=False)
+    message = add_message(
+        case=case, author=actor, body=body, channel=channel, notify=False, next_status=Status.SOLUTION_PROPOSED
+    )
     case = lock_case(case)
-    set_status(case=case, actor=actor, channel=channel, status=Status.SOLUTION_PROPOSED)
-    case.save()
     email_person(person=case.requester, template="solution_proposed", case=case, extra={"message": message})
     return case
 
