@@ -16,6 +16,7 @@ import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 from functools import partial
 from typing import Any
 
@@ -34,7 +35,8 @@ logger = logging.getLogger(__name__)
 
 
 def _domain() -> str:
-    return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+    # DEFAULT_FROM_EMAIL may carry a display name: "Acme Support <support@example.com>".
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
 
 
 def new_message_id() -> str:
