@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -100,3 +101,28 @@ def switch_organization(request: HttpRequest) -> HttpResponse:
         except ValidationError:
             messages.error(request, _("You are not a member of this organization."))
     return HttpResponseRedirect(target)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switcher: saved in the profile when signed in, in the
+    language cookie otherwise; then back to the page the user was on."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = reverse("cases:home")
+    response = HttpResponseRedirect(next_url)
+    if language not in dict(settings.LANGUAGES):
+        messages.error(request, _("Choose one of the offered languages."))
+        return response
+    if request.user.is_authenticated:
+        update_preferences(user=request.user, language=language)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+    )
+    return response
