@@ -64,9 +64,11 @@ class EDownCategory(models.TextChoices):
         _("The enterprise server does not respond or stops repeatedly, causing unacceptable or indefinite delays"),
     )
     VENDORS_CANNOT_ACCESS = "vendors_cannot_access", _("Suppliers cannot access the software for extended periods")
+    # xgettext:no-python-format
     USER_PRODUCTIVITY_LOSS = "user_productivity_loss", _("End users' productivity has dropped by 80% or more")
     SERVER_PERFORMANCE_LOSS = (
         "server_performance_loss",
+        # xgettext:no-python-format
         _("The enterprise server's performance causes a productivity drop of 80% or more"),
     )
 
