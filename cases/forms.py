@@ -15,6 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, Tier, User
@@ -102,7 +103,18 @@ class CaseLogForm(forms.Form):
         label=_("Title"),
         max_length=200,
         error_messages={"required": _("Give the case a short title.")},
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        # As the title is typed, htmx asks the knowledge base for articles that may
+        # already answer it (without JavaScript the field is a plain input).
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("knowledge:suggest"),
+                "hx-trigger": "input changed delay:400ms, keyup changed delay:400ms",
+                "hx-target": "#kb-suggestions",
+                "hx-include": "this",
+                "hx-sync": "this:replace",
+            }
+        ),
     )
     description = forms.CharField(
         label=_("Description"),

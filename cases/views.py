@@ -119,6 +119,9 @@ def _invalid_status(request: HttpRequest) -> int:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    # The portal home shows the knowledge base's news; a view may read another app's selectors.
+    from knowledge.selectors import latest_news
+
     if is_staff(request.user):
         return redirect("cases:dashboard")
     rows = list(open_cases_of(request.user)[: HOME_LIMIT + 1])
@@ -126,6 +129,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "open_cases": rows[:HOME_LIMIT],
         "more_open_cases": len(rows) > HOME_LIMIT,
         "several_organizations": organizations_of(request.user).count() > 1,
+        "news": latest_news(request.user.language),
     }
     return render(request, "cases/home.html", context)
 

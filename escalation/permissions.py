@@ -24,3 +24,8 @@ def can_acknowledge(user: User, escalation: Escalation) -> bool:
         and (escalation.manager_id == user.pk or user.is_superuser or user.role == "admin")
         and (user.is_superuser or user.role in MANAGEMENT_ROLES)
     )
+
+
+def can_see_escalation_queue(user: User) -> bool:
+    """Managers, directors and admins see the escalations routed to them."""
+    return bool(user.is_authenticated and (user.is_superuser or user.role in MANAGEMENT_ROLES))

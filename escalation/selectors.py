@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from accounts.models import MANAGEMENT_ROLES, Role, User
 from cases.models import Status
@@ -56,7 +56,8 @@ def escalations_routed_to(user: User, *, open_only: bool = True) -> QuerySet[Esc
     )
     if open_only:
         queryset = queryset.exclude(case__status=Status.CLOSED)
-    return queryset.order_by("acknowledged_at", "-created_at")
+    # Unacknowledged first, on every database (PostgreSQL sorts NULL last by default).
+    return queryset.order_by(F("acknowledged_at").asc(nulls_first=True), "-created_at")
 
 
 def escalations_of(case_id: int) -> QuerySet[Escalation]:

@@ -177,8 +177,8 @@ def _validate_declaration(
     for field in ("on_site", "speaks_english"):
         if not isinstance(contact.get(field), bool):
             contact_errors[field] = [_("Answer yes or no.")]
-    if contact_errors:
-        errors["contact"] = contact_errors
+    # Flat keys ("contact.phone"): Django's ValidationError takes one level of fields.
+    errors.update({f"contact.{field}": messages for field, messages in contact_errors.items()})
     return errors
 
 
