@@ -166,8 +166,8 @@ def l1_resolution(scope: Scope) -> Figure:
     return Figure(
         key="l1",
         title=_("Closed cases resolved at L1"),
-        # xgettext:no-python-format
         description=_(
+            # xgettext:no-python-format
             "Share of the cases closed each week that stayed at L1 from logging to closing. "
             "L1 should resolve 70–80% of cases on its own."
         ),
