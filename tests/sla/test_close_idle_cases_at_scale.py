@@ -75,7 +75,7 @@ def test_the_number_of_queries_does_not_grow_with_the_cases_due_either(acme, ali
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_close_every_case_once_and_mail_each_requester_once():
     # Given 200 cases of several organizations, all due at the same instant
     requesters = []
