@@ -6,6 +6,7 @@ from __future__ import annotations
 from accounts.models import ENGINEERING_ROLES, Role, User
 
 from .models import Case
+from .selectors import member_organization_ids
 
 
 def is_staff(user: User) -> bool:
@@ -28,9 +29,7 @@ def can_write_internal_notes(user: User) -> bool:
 def is_case_customer(user: User, case: Case) -> bool:
     """A member of the case's organization (not staff)."""
     return bool(
-        user.is_authenticated
-        and not user.is_support_staff
-        and user.memberships.filter(organization_id=case.organization_id).exists()
+        user.is_authenticated and not user.is_support_staff and case.organization_id in member_organization_ids(user)
     )
 
 
@@ -45,7 +44,7 @@ def can_reopen(user: User, case: Case) -> bool:
 def can_see_billing(user: User, organization_id: int) -> bool:
     if is_staff(user):
         return True
-    return bool(user.is_authenticated and user.memberships.filter(organization_id=organization_id).exists())
+    return bool(user.is_authenticated and organization_id in member_organization_ids(user))
 
 
 def is_operator(user: User) -> bool:

@@ -64,7 +64,7 @@ def test_the_tracker_costs_the_same_for_any_number_of_cases(
         make_case(title=f"Case {n}", status=Status.OPEN, assignee=engineer if n % 2 else None)
     client = browser_for(alice)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("cases:tracker"), {"status": ["open", "new"], "q": "Case"})
 
     assert response.status_code == 200
