@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -122,7 +123,9 @@ class NewsApi(APIView):
     def get(self, request: Request) -> Response:
         language = request.query_params.get("language") or getattr(request.user, "language", None)
         if language and language not in Language.values:
-            raise serializers.ValidationError({"language": ["Choose one of: en, ko, zh-hans, fr, ru."]})
+            raise serializers.ValidationError(
+                {"language": [_("Choose one of the five languages: en, ko, zh-hans, fr, ru.")]}
+            )
         return Response({"results": NewsSerializer(latest_news(language), many=True).data})
 
     @extend_schema(request=Input, responses={201: NewsSerializer})

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import connection
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Greatest
@@ -46,6 +47,8 @@ def clean_query(q: str | None) -> str:
     q = " ".join((q or "").split())
     if len(q) > QUERY_MAX:
         raise ValidationError({"q": _("Search for at most %(n)d characters.") % {"n": QUERY_MAX}})
+    if "\x00" in q:
+        raise ValidationError({"q": ProhibitNullCharactersValidator.message})
     return q
 
 
@@ -88,6 +91,8 @@ def search_articles(
     if language:
         queryset = queryset.filter(language=language)
     if product:
+        if "\x00" in product:
+            raise ValidationError({"product": ProhibitNullCharactersValidator.message})
         queryset = queryset.filter(product__iexact=product.strip()[:100])
     if not q:
         return queryset.annotate(rank=Value(0.0, output_field=FloatField())).order_by("-updated_at")
@@ -101,8 +106,14 @@ def search_articles(
         match |= Q(language=lang, search_vector=query)
     trigram = any(lang in TRIGRAM_LANGUAGES for lang in languages)
     if trigram:
+        # Korean and Chinese words are not split like European ones (particles glued
+        # to Korean nouns, no spaces in Chinese): every word written inside the text
+        # matches, as does a close trigram match of the whole query.
+        every_word = Q()
+        for word in q.split()[:8]:
+            every_word &= Q(title__contains=word) | Q(body__contains=word)
         match |= Q(language__in=TRIGRAM_LANGUAGES) & (
-            Q(title__trigram_word_similar=q) | Q(body__trigram_word_similar=q)
+            every_word | Q(title__trigram_word_similar=q) | Q(body__trigram_word_similar=q)
         )
     rank_by_language = Case(
         *[When(language=lang, then=SearchRank(F("search_vector"), query)) for lang, query in queries.items()],
@@ -168,7 +179,11 @@ def suggest_articles(user: User, q: str, *, limit: int = 5) -> list[Article]:
     q = clean_query(q)
     if len(q) < 3:
         return []
-    results = list(search_articles(user, q).only("id", "title", "language", "body", "updated_at")[: limit * 2])
+    results = list(
+        search_articles(user, q).only("id", "title", "language", "product", "tags", "published", "body", "updated_at")[
+            : limit * 2
+        ]
+    )
     preferred = getattr(user, "language", None)
     results.sort(key=lambda a: (a.language != preferred, -float(getattr(a, "rank", 0) or 0)))
     return with_snippets(results[:limit], q)

@@ -16,6 +16,7 @@ from cases.services import record_event
 from casetracker.markup import render_markdown
 
 from .models import SEARCH_CONFIG, Article, ArticleVote, CaseArticle, NewsItem, SuggestionOpen
+from .selectors import DEFLECTION_WINDOW
 
 TITLE_MAX = 200
 
@@ -130,7 +131,12 @@ def record_article_view(*, article: Article, user: User, from_suggestion: bool) 
     """Count a view; a customer opening a suggestion may become a deflection."""
     Article.objects.filter(pk=article.pk).update(view_count=F("view_count") + 1)
     if from_suggestion and user.is_authenticated and not user.is_support_staff:
-        SuggestionOpen.objects.create(article=article, user=user)
+        # Opening the same suggestion again (a reload) restarts its window rather than
+        # counting a second deflection.
+        now = timezone.now()
+        recent = SuggestionOpen.objects.filter(article=article, user=user, created_at__gt=now - DEFLECTION_WINDOW)
+        if not recent.update(created_at=now):
+            SuggestionOpen.objects.create(article=article, user=user, created_at=now)
 
 
 @transaction.atomic
@@ -169,6 +175,8 @@ def link_article_to_case(*, case: Case, article: Article, actor: User, channel: 
             kind=EventKind.MESSAGE,
             after={"article": article.pk},
             note=_("Solved by article: %(title)s") % {"title": article.title},
+            # Customers never see a draft, not even its title in the case history.
+            public=article.published,
         )
     return link
 
