@@ -38,11 +38,10 @@ def _web_limit_message() -> str:
     )
 
 
-def _route(case: Case, level: str) -> User:
+def _route(case: Case, level: str, m1: Escalation | None) -> User:
     if level == Level.M1:
         target = m1_target(engineer=case.assignee)
     else:
-        m1 = Escalation.objects.filter(case=case, level=Level.M1).select_related("manager__manager").first()
         latest_m2 = Escalation.objects.filter(case=case, level=Level.M2).select_related("manager").last()
         if latest_m2 is not None and latest_m2.manager.available and latest_m2.manager.is_active:
             target = latest_m2.manager  # a repeated M2 goes back to the same director
@@ -76,7 +75,13 @@ def escalate_case(*, case: Case, actor: User, reason: str, channel: str | None =
     if current != EscalationLevel.NONE and channel == Channel.WEB:
         raise Conflict(_web_limit_message())
     level = Level.M1 if current == EscalationLevel.NONE else Level.M2
-    manager = _route(case, level)
+    # The M1 escalation routes an M2 and is told of it: read it once.
+    m1 = (
+        Escalation.objects.filter(case=case, level=Level.M1).select_related("manager__manager").first()
+        if level == Level.M2
+        else None
+    )
+    manager = _route(case, level, m1)
     escalation = Escalation.objects.create(
         case=case, level=level, channel=channel, requested_by=actor, reason=reason, manager=manager
     )
@@ -95,7 +100,6 @@ def escalate_case(*, case: Case, actor: User, reason: str, channel: str | None =
     extra = {"escalation": escalation, "reason": reason}
     email_person(person=manager, template="escalation_manager", case=case, extra=extra)
     if level == Level.M2:
-        m1 = Escalation.objects.filter(case=case, level=Level.M1).select_related("manager").first()
         told = {manager.pk}
         for person in (case.assignee, m1.manager if m1 else None):
             if person is not None and person.pk not in told:
