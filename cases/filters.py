@@ -12,6 +12,17 @@ from .models import Case, EscalationLevel, RequestType, Severity, Status
 from .selectors import search_cases
 
 
+class CaseOrderingFilter(django_filters.OrderingFilter):
+    """The requested order, then newest first: a unique last key, so that pages never
+    repeat or skip a case when the first keys tie (status, severity)."""
+
+    def filter(self, qs: QuerySet[Case], value: list[str] | None) -> QuerySet[Case]:
+        qs = super().filter(qs, value)
+        if value and not any(name.lstrip("-") == "number" for name in value):
+            qs = qs.order_by(*qs.query.order_by, "-id")
+        return qs
+
+
 class CaseFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, distinct=False, label=_("Status"))
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, distinct=False, label=_("Severity"))
@@ -25,7 +36,7 @@ class CaseFilter(django_filters.FilterSet):
     organization = django_filters.NumberFilter(field_name="organization_id", label=_("Organization"))
     assignee = django_filters.NumberFilter(field_name="assignee_id", label=_("Assignee"))
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
-    ordering = django_filters.OrderingFilter(
+    ordering = CaseOrderingFilter(
         fields=(
             ("id", "number"),
             ("created_at", "created_at"),

@@ -4,13 +4,15 @@ exactly like one that does not exist (404)."""
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.apps import apps
+from django.db import connection
+from django.db.models import BooleanField, Exists, Expression, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models import Case as DbCase
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -91,12 +93,109 @@ def get_attachment_for(user: User, attachment_id: int) -> Attachment:
     return attachment
 
 
+# A case number as people type it in a search box: "C-000123", "c-123", "#123".
+CASE_NUMBER_QUERY_RE = re.compile(r"^(?:#|C-)(\d{1,10})$", re.IGNORECASE)
+# A bare number may be a case number or a word of the text (an error code).
+BARE_NUMBER_QUERY_RE = re.compile(r"^#?(\d{1,10})$")
+MAX_CASE_ID = 2**31 - 1
+# A query naming more organizations than this is not about an organization.
+ORGANIZATION_MATCH_LIMIT = 20
+MAX_QUERY_LENGTH = 200
+
+# Each lexeme of the parsed query (quoted in tsquery's text form, with '' and \\ escaped)
+# becomes a prefix match: "spool" finds "spooler", as the LIKE search it replaces did.
+_LEXEME_RE = r"'((?:[^'\\]|''|\\.)*)'"
+_PREFIX = r"'\1':*"
+
+
+class CaseTextMatch(Expression):
+    """``search_vector @@ <query>`` on the case table (PostgreSQL).
+
+    The query goes through ``websearch_to_tsquery('simple', …)``, which accepts any text
+    (quotes for phrases, ``or``, ``-word``; stray operators are ignored, never an error),
+    then every lexeme becomes a prefix (``'word':*``). All of it is immutable, so the
+    planner folds it into a constant and estimates it from the column's statistics.
+    ``search_vector`` is a generated column, not a model field (see ``Case``), so this
+    expression names it through the query's alias for the case table (relabelled in
+    subqueries like any column).
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, query: str, alias: str | None = None) -> None:
+        super().__init__()
+        self.query = query
+        self.alias = alias
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):  # type: ignore[no-untyped-def]
+        clone = self.copy()
+        clone.alias = query.get_initial_alias()
+        return clone
+
+    def relabeled_clone(self, change_map):  # type: ignore[no-untyped-def]
+        clone = self.copy()
+        clone.alias = change_map.get(self.alias, self.alias)
+        return clone
+
+    def get_group_by_cols(self):  # type: ignore[no-untyped-def]
+        return [self]
+
+    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+        column = f"{compiler.quote_name_unless_alias(self.alias)}.search_vector"
+        sql = f"{column} @@ (regexp_replace(websearch_to_tsquery('simple'::regconfig, %s)::text, %s, %s, 'g'))::tsquery"
+        return sql, [self.query, _LEXEME_RE, _PREFIX]
+
+
+def _case_number_in(query: str) -> tuple[int | None, bool]:
+    """(case id, exact): a case number ("C-000123", any padding or case) names that case
+    only; a bare number ("123") may name a case or be a word of the text."""
+    match = CASE_NUMBER_QUERY_RE.match(query)
+    if match and 0 < int(match.group(1)) <= MAX_CASE_ID:
+        return int(match.group(1)), True
+    match = BARE_NUMBER_QUERY_RE.match(query)
+    if match and 0 < int(match.group(1)) <= MAX_CASE_ID:
+        return int(match.group(1)), False
+    return None, False
+
+
 def search_cases(queryset: QuerySet[Case], query: str) -> QuerySet[Case]:
-    """Plain text search: a case number goes straight to the case; words match title,
-    description, product and the organization's name or customer number."""
-    query = (query or "").strip()[:200]
+    """Text search over the cases of ``queryset``, keeping its order (newest first unless
+    the list asks for another).
+
+    - A case number ("C-000123", "c-123", "#123") goes straight to that case.
+    - PostgreSQL: the words match title, product and description through the indexed
+      ``search_vector`` (whole words and word prefixes, any letter case; quotes, ``or`` and
+      ``-word`` as in web search engines); a bare number also finds the case with that
+      number; the whole query also finds the cases of the organization whose customer
+      number it is or whose name contains it (when at most 20 organizations do: one small
+      query on the organization table, then ``organization_id IN (…)`` with literal ids so
+      the planner can combine it with the text index).
+    - SQLite (development): substring match (LIKE) of every word on title, description,
+      product and the organization's name or customer number, as before.
+    """
+    # NUL cannot be sent to PostgreSQL in a string; nobody searches for it.
+    query = (query or "").replace("\x00", " ").strip()[:MAX_QUERY_LENGTH]
     if not query:
         return queryset
+    number, exact = _case_number_in(query)
+    if exact:
+        return queryset.filter(pk=number)
+    if connection.vendor != "postgresql":
+        return _search_cases_like(queryset, query)
+    condition = Q(CaseTextMatch(query)) if re.search(r"\w", query) else Q(pk__in=[])
+    if number is not None:
+        condition |= Q(pk=number)
+    organizations = list(
+        Organization.objects.filter(Q(name__icontains=query) | Q(customer_number__iexact=query)).values_list(
+            "pk", flat=True
+        )[: ORGANIZATION_MATCH_LIMIT + 1]
+    )
+    if 0 < len(organizations) <= ORGANIZATION_MATCH_LIMIT:
+        condition |= Q(organization_id__in=organizations)
+    return queryset.filter(condition)
+
+
+def _search_cases_like(queryset: QuerySet[Case], query: str) -> QuerySet[Case]:
     pk = parse_case_number(query.upper())
     if pk is not None:
         return queryset.filter(pk=pk)
