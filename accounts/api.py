@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from casetracker.pagination import paginated_response
 
-from .login_throttle import client_ip, record_login_attempt, seconds_until_allowed
+from .login_throttle import begin_login_attempt, client_ip, finish_login_attempt
 from .models import Language, Organization, Plan, Role, Tier, User, validate_country, validate_timezone
 from .permissions import can_provision
 from .selectors import active_organization_for, memberships_of, primary_organization_for
@@ -57,11 +57,12 @@ class TokenApi(APIView):
         data.is_valid(raise_exception=True)
         email = data.validated_data["email"].strip().lower()
         ip = client_ip(request)
-        wait = seconds_until_allowed(email=email, ip_address=ip)
-        if wait is not None:
-            raise Throttled(wait=wait, detail=_("Too many failed logins. Try again later."))
+        # Counted before the password is checked, atomically (accounts.login_throttle).
+        check = begin_login_attempt(email=email, ip_address=ip, channel="api")
+        if check.wait is not None:
+            raise Throttled(wait=check.wait, detail=_("Too many failed logins. Try again later."))
         user = authenticate(request._request, username=email, password=data.validated_data["password"])
-        record_login_attempt(email=email, ip_address=ip, succeeded=user is not None, channel="api")
+        finish_login_attempt(check, user=user)
         if user is None:
             return Response({"detail": _("Invalid e-mail address or password.")}, status=status.HTTP_401_UNAUTHORIZED)
         token, _created = Token.objects.get_or_create(user=user)

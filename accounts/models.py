@@ -257,3 +257,96 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} {'ok' if self.succeeded else 'failed'} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class HistoryRewriteRefused(RuntimeError):
+    """An audit row was about to be changed or deleted: history is append-only."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses the bulk writes that would rewrite audit rows (``update``, ``delete``,
+    ``bulk_update``); inserts (``create``, ``bulk_create``) go through."""
+
+    def update(self, **kwargs: object) -> int:
+        raise HistoryRewriteRefused(f"{self.model._meta.label} rows are never updated.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise HistoryRewriteRefused(f"{self.model._meta.label} rows are never deleted.")
+
+    def bulk_update(self, objs: object, fields: object, batch_size: int | None = None) -> int:
+        raise HistoryRewriteRefused(f"{self.model._meta.label} rows are never updated.")
+
+
+class AppendOnlyModel(models.Model):
+    """A row that is written once: ``save()`` only inserts, ``delete()`` refuses.
+
+    On PostgreSQL a trigger (accounts migration 0003) refuses UPDATE and DELETE of the
+    same tables whatever code path issues them (raw SQL included).
+    """
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise HistoryRewriteRefused(f"{self._meta.label} rows are never updated.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise HistoryRewriteRefused(f"{self._meta.label} rows are never deleted.")
+
+
+class AuditAction(models.TextChoices):
+    LOGIN_SUCCEEDED = "login.succeeded", _("Login succeeded")
+    LOGIN_FAILED = "login.failed", _("Login failed")
+    LOGIN_REFUSED = "login.refused", _("Login refused: too many failures")
+    ACCESS_DENIED = "access.denied", _("Access denied")
+    CASE_ESCALATED = "case.escalated", _("Escalated")
+    ESCALATION_ACKNOWLEDGED = "case.escalation_acknowledged", _("Escalation acknowledged")
+    SEVERITY_CHANGED = "case.severity_changed", _("Severity changed")
+    ENTERPRISE_DOWN = "case.enterprise_down", _("Enterprise Down declared")
+    ATTACHMENT_DOWNLOADED = "attachment.downloaded", _("Attachment downloaded")
+    MEMBERSHIP_ADDED = "membership.added", _("Membership added")
+    MEMBERSHIP_CHANGED = "membership.changed", _("Membership changed")
+    MEMBERSHIP_REMOVED = "membership.removed", _("Membership removed")
+    USER_CHANGED = "user.changed", _("User's access changed")
+
+
+class AuditEntry(AppendOnlyModel):
+    """The security audit log: who did what to which object, from where, and when.
+
+    Written only through ``accounts.audit.record_audit``; never updated or deleted.
+    """
+
+    at = models.DateTimeField(default=dj_timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Who, as a string that outlives the account: the e-mail (or the one typed at login).
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["action", "at"], name="audit_action_time"),
+            models.Index(fields=["actor", "at"], name="audit_actor_time"),
+            models.Index(fields=["object_type", "object_id", "at"], name="audit_object_time"),
+        ]
+
+    def __str__(self) -> str:
+        target = f" {self.object_type}:{self.object_id}" if self.object_type else ""
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.actor_label}{target}"

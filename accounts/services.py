@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from .models import STAFF_ROLES, Language, Membership, Organization, Plan, Role, User
+from notifications.models import OutboxEmail
+from notifications.services import queue_email
+
+from .audit import record_audit
+from .models import STAFF_ROLES, AuditAction, Language, Membership, Organization, Plan, Role, User
 from .permissions import can_provision
 from .selectors import SESSION_ACTIVE_ORG
 
@@ -127,13 +137,28 @@ def create_user(
     if memberships:
         has_primary = any(m.is_primary for m in memberships)
         for index, spec in enumerate(memberships):
-            Membership.objects.create(
+            membership = Membership.objects.create(
                 user=user,
                 organization=spec.organization,
                 # The first one is primary when none is marked: every customer has one.
                 is_primary=spec.is_primary or (not has_primary and index == 0),
             )
+            _audit_membership_added(actor, membership)
     return user
+
+
+def _audit_membership_added(actor: User, membership: Membership) -> None:
+    record_audit(
+        AuditAction.MEMBERSHIP_ADDED,
+        actor=actor,
+        object_type="membership",
+        object_id=membership.pk,
+        detail={
+            "user": membership.user.email,
+            "organization": membership.organization.customer_number,
+            "is_primary": membership.is_primary,
+        },
+    )
 
 
 @transaction.atomic
@@ -146,7 +171,11 @@ def add_membership(*, actor: User, user: User, organization: Organization, is_pr
     has_primary = Membership.objects.filter(user=user, is_primary=True).exists()
     if is_primary and has_primary:
         raise ValidationError({"is_primary": _("A user has exactly one primary association.")})
-    return Membership.objects.create(user=user, organization=organization, is_primary=is_primary or not has_primary)
+    membership = Membership.objects.create(
+        user=user, organization=organization, is_primary=is_primary or not has_primary
+    )
+    _audit_membership_added(actor, membership)
+    return membership
 
 
 @transaction.atomic
@@ -183,3 +212,40 @@ def switch_active_organization(*, user: User, organization: Organization, sessio
     if session is not None:
         session[SESSION_ACTIVE_ORG] = organization.pk
     return organization
+
+
+# --- Password reset -------------------------------------------------------------------
+# At most this many reset mails per account and hour: a stranger cannot flood somebody's
+# mailbox, and the page answers the same either way (nothing tells that a mail was held).
+PASSWORD_RESET_MAILS_PER_HOUR = 3
+
+
+def password_reset_url(*, user: User, token_generator: Any = None) -> str:
+    """The one-time link, on ``SITE_URL`` (never the request's host)."""
+
+    token = (token_generator or default_token_generator).make_token(user)
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return settings.SITE_URL + reverse("accounts:password_reset_confirm", args=[uid, token])
+
+
+def send_password_reset(*, user: User, token_generator: Any = None) -> bool:
+    """Queue the reset mail for ``user`` in their language; False when held back by the
+    hourly limit or when the account cannot sign in with a password."""
+    if not user.is_active or not user.has_usable_password() or not user.email:
+        return False
+    since = timezone.now() - timedelta(hours=1)
+    recent = OutboxEmail.objects.filter(template="password_reset", to=user.email, created_at__gte=since).count()
+    if recent >= PASSWORD_RESET_MAILS_PER_HOUR:
+        return False
+    queue_email(
+        to=user.email,
+        template="password_reset",
+        context={
+            "recipient": user,
+            "reset_url": password_reset_url(user=user, token_generator=token_generator),
+            "valid_hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
+        },
+        language=user.language or "en",
+        tz=user.timezone or "UTC",
+    )
+    return True

@@ -14,8 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .forms import EmailAuthenticationForm, ProfileForm, SwitchOrganizationForm
-from .login_throttle import client_ip, record_login_attempt, seconds_until_allowed
+from .forms import EmailAuthenticationForm, EmailPasswordResetForm, ProfileForm, SwitchOrganizationForm
+from .login_throttle import begin_login_attempt, client_ip, finish_login_attempt
 from .models import Organization
 from .services import switch_active_organization, update_preferences
 
@@ -27,8 +27,12 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         email = (request.POST.get("username") or "").strip().lower()
-        wait = seconds_until_allowed(email=email, ip_address=client_ip(request))
-        if wait is not None:
+        self.login_check = None
+        if email:
+            # Counted before the password is checked, atomically (accounts.login_throttle).
+            self.login_check = begin_login_attempt(email=email, ip_address=client_ip(request), channel="web")
+        if self.login_check is not None and self.login_check.wait is not None:
+            wait = self.login_check.wait
             # An unbound form: rendering a bound one would validate it, i.e. check the
             # password, on an attempt that is being refused.
             form = self.get_form_class()(request, initial={"username": email})
@@ -43,15 +47,13 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: EmailAuthenticationForm) -> HttpResponse:
-        record_login_attempt(
-            email=form.get_user().email, ip_address=client_ip(self.request), succeeded=True, channel="web"
-        )
+        if self.login_check is not None:
+            finish_login_attempt(self.login_check, user=form.get_user())
         return super().form_valid(form)
 
     def form_invalid(self, form: EmailAuthenticationForm) -> HttpResponse:
-        email = (self.request.POST.get("username") or "").strip().lower()
-        if email:
-            record_login_attempt(email=email, ip_address=client_ip(self.request), succeeded=False, channel="web")
+        if self.login_check is not None:
+            finish_login_attempt(self.login_check, user=None)
         return super().form_invalid(form)
 
 
@@ -66,6 +68,29 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         messages.success(self.request, _("Your password has been changed."))
         return super().form_valid(form)
+
+
+# Password reset: ask for the address, get a one-time link by e-mail, choose a new
+# password. The first page answers the same whether or not the address has an account.
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset_form.html"
+    form_class = EmailPasswordResetForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
 
 
 @login_required

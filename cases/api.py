@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Organization, Tier, User
-from casetracker.pagination import paginated_response
+from casetracker.pagination import BoundedCountPagination, paginated_response
 
 from . import services
 from .filters import CaseFilter
@@ -57,6 +57,7 @@ def _files(request: Request) -> list:
 
 class CaseListApi(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    pagination_class = BoundedCountPagination
 
     class Input(serializers.Serializer):
         title = serializers.CharField(max_length=200)
@@ -78,20 +79,35 @@ class CaseListApi(APIView):
             OpenApiParameter("escalation_level", OpenApiTypes.STR, many=True),
             OpenApiParameter("organization", OpenApiTypes.INT),
             OpenApiParameter("assignee", OpenApiTypes.INT),
-            OpenApiParameter("q", OpenApiTypes.STR, description="Text search (title, description, number)"),
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                description="Text search: words of the title, product or description (whole words or their "
+                "beginnings; quotes for a phrase, `or`, `-word`), a case number, or an organization's name or "
+                "customer number",
+            ),
             OpenApiParameter(
                 "ordering",
                 OpenApiTypes.STR,
                 description="number, created_at, updated_at, severity, status; prefix - to reverse",
             ),
         ],
+        # The page envelope, with count_exact, comes from pagination_class (casetracker.schema).
         responses=CaseSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         filterset = CaseFilter(request.query_params, queryset=cases_visible_to(request.user).order_by("-id"))
         if not filterset.is_valid():
             raise serializers.ValidationError(filterset.errors)
-        return paginated_response(request, filterset.qs, CaseSerializer, view=self)
+        # No COUNT(*) of the whole list: exact up to 1,000 rows, then "at least" (count_exact).
+        return paginated_response(
+            request,
+            filterset.qs,
+            CaseSerializer,
+            view=self,
+            pagination_class=BoundedCountPagination,
+            context={"request": request},
+        )
 
     @extend_schema(request=Input, responses={201: CaseSerializer})
     def post(self, request: Request) -> Response:
@@ -122,13 +138,13 @@ class CaseListApi(APIView):
             channel=_channel(request, values["channel"]),
             files=_files(request),
         )
-        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+        return Response(CaseSerializer(case, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class CaseDetailApi(APIView):
     @extend_schema(responses=CaseSerializer)
     def get(self, request: Request, number: str) -> Response:
-        return Response(CaseSerializer(get_case_for(request.user, number)).data)
+        return Response(CaseSerializer(get_case_for(request.user, number), context={"request": request}).data)
 
 
 class CaseMessagesApi(APIView):
@@ -182,7 +198,7 @@ class CaseAssignApi(APIView):
             if assignee is None:
                 raise serializers.ValidationError({"assignee": [_("Cases can only be assigned to support engineers.")]})
         case = services.assign_case(case=case, actor=request.user, assignee=assignee, channel=Channel.API)
-        return Response(CaseSerializer(case).data)
+        return Response(CaseSerializer(case, context={"request": request}).data)
 
 
 class CaseTierApi(APIView):
@@ -196,7 +212,7 @@ class CaseTierApi(APIView):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         case = services.change_tier(case=case, actor=request.user, channel=Channel.API, **data.validated_data)
-        return Response(CaseSerializer(case).data)
+        return Response(CaseSerializer(case, context={"request": request}).data)
 
 
 class _BodyInput(serializers.Serializer):
@@ -212,7 +228,7 @@ class CaseRequestInfoApi(APIView):
         case = services.request_info(
             case=case, actor=request.user, body=data.validated_data["body"], channel=Channel.API
         )
-        return Response(CaseSerializer(case).data)
+        return Response(CaseSerializer(case, context={"request": request}).data)
 
 
 class CaseProposeSolutionApi(APIView):
@@ -224,7 +240,7 @@ class CaseProposeSolutionApi(APIView):
         case = services.propose_solution(
             case=case, actor=request.user, body=data.validated_data["body"], channel=Channel.API
         )
-        return Response(CaseSerializer(case).data)
+        return Response(CaseSerializer(case, context={"request": request}).data)
 
 
 class CaseConfirmApi(APIView):
@@ -232,7 +248,7 @@ class CaseConfirmApi(APIView):
     def post(self, request: Request, number: str) -> Response:
         case = get_case_for(request.user, number)
         case = services.confirm_solution(case=case, actor=request.user, channel=Channel.API)
-        return Response(CaseSerializer(case).data)
+        return Response(CaseSerializer(case, context={"request": request}).data)
 
 
 class _ReasonInput(serializers.Serializer):
@@ -248,7 +264,7 @@ class CaseReopenApi(APIView):
         case = services.reopen_case(
             case=case, actor=request.user, reason=data.validated_data["reason"], channel=Channel.API
         )
-        return Response(CaseSerializer(case).data)
+        return Response(CaseSerializer(case, context={"request": request}).data)
 
 
 class CaseWithdrawApi(APIView):
@@ -263,7 +279,7 @@ class CaseWithdrawApi(APIView):
         case = services.withdraw_case(
             case=case, actor=request.user, reason=data.validated_data["reason"], channel=Channel.API
         )
-        return Response(CaseSerializer(case).data)
+        return Response(CaseSerializer(case, context={"request": request}).data)
 
 
 class CaseSeverityApi(APIView):
@@ -284,7 +300,7 @@ class CaseSeverityApi(APIView):
             reason=data.validated_data["reason"],
             channel=_channel(request, data.validated_data["channel"]),
         )
-        return Response(CaseSerializer(case).data)
+        return Response(CaseSerializer(case, context={"request": request}).data)
 
 
 class CaseTimeApi(APIView):

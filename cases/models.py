@@ -8,11 +8,12 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case as DbCase
+from django.db.models import F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization, Tier
+from accounts.models import AppendOnlyModel, Organization, Tier
 
 CASE_NUMBER_RE = re.compile(r"^C-(\d{6,})$")
 
@@ -91,9 +92,24 @@ def parse_case_number(number: str) -> int | None:
     return pk if format_case_number(pk) == number else None
 
 
+# "Enterprise Down first": the leading sort key of the staff queues that are not sorted by
+# severity_rank (selectors.staff_queue, page_selectors.edown_first). Indexed below.
+EDOWN_FIRST = DbCase(When(severity_rank=0, then=Value(0)), default=Value(1))
+
+
 class Case(models.Model):
     """A support case. Its number is derived from its primary key, which the database
-    allocates safely under concurrency (``C-000123`` is the case with id 123)."""
+    allocates safely under concurrency (``C-000123`` is the case with id 123).
+
+    Text search (PostgreSQL): the table also has a column ``search_vector``, a stored
+    generated ``tsvector`` over title + product (weight A) and the description's first
+    100,000 characters (weight B), with the 'simple' configuration (no stemming: cases are
+    written in five languages), indexed by GIN ``case_search``. It is not a model field:
+    PostgreSQL computes it on every INSERT/UPDATE and COPY, whatever writes the row
+    (services, admin, factories, the bench seeder), and Django never reads or writes it.
+    Defined by migration 0006_case_search_vector; queried by ``selectors.search_cases``.
+    SQLite has no such column and searches with LIKE.
+    """
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="cases")
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_cases")
@@ -185,6 +201,17 @@ class Case(models.Model):
                 name="case_sla_due",
                 condition=Q(status__in=["new", "open", "waiting_on_customer", "solution_proposed"]),
             ),
+            # The "SLA at risk" queue in its order (E-Down first, earliest due, newest):
+            # the page is read in index order and the scan stops after one page.
+            models.Index(
+                EDOWN_FIRST,
+                F("sla_due_at"),
+                F("id").desc(),
+                name="case_sla_queue",
+                condition=Q(status__in=["new", "open", "waiting_on_customer", "solution_proposed"]),
+            ),
+            # The "All cases" queue in its order (E-Down first, newest): no sort of the table.
+            models.Index(EDOWN_FIRST, F("id").desc(), name="case_all_queue"),
             models.Index(fields=["status", "-id"], name="case_status"),
             # API filter status + severity ordered by last update.
             models.Index(fields=["status", "severity", "-updated_at"], name="case_status_severity_updated"),
@@ -270,11 +297,12 @@ class EventKind(models.TextChoices):
     DOWNLOAD = "download", _("Attachment downloaded")
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnlyModel):
     """The audit trail: one row per change, written in the change's transaction.
 
-    Rows are only ever inserted by the services; nothing in the application updates or
-    deletes them.
+    Rows are only ever inserted by the services: the model refuses updates and deletes
+    (``AppendOnlyModel``), and on PostgreSQL so does a trigger, except that the rows go
+    with their case if a whole case is ever deleted (nothing in the application does).
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")

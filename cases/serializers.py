@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from accounts.serializers import OrganizationRefSerializer, PersonSerializer
 
-from .models import Attachment, Case, CaseEvent, Message, TimeEntry
+from .models import Attachment, Case, CaseEvent, CloseReason, Message, TimeEntry
 
 
 class DueSerializer(serializers.Serializer):
@@ -21,6 +21,9 @@ class CaseSerializer(serializers.ModelSerializer):
     organization = OrganizationRefSerializer(read_only=True)
     requester = PersonSerializer(read_only=True)
     assignee = PersonSerializer(read_only=True, allow_null=True)
+    # Declared so the schema says what an open case answers: "" (a read-only model field
+    # would drop allow_blank, and the schema would allow only the three reasons).
+    close_reason = serializers.ChoiceField(CloseReason.choices, allow_blank=True, read_only=True)
     due = serializers.SerializerMethodField()
     hours_spent = serializers.SerializerMethodField()
 
@@ -62,6 +65,18 @@ class CaseSerializer(serializers.ModelSerializer):
 
     def get_hours_spent(self, case: Case) -> float:
         return case.spent_hours
+
+    # Staff-only: the SPR is support's internal escalation (its event is not public and the
+    # case page shows it in the workspace only). Without a staff request in the context
+    # (``context={"request": request}``) these read blank.
+    STAFF_ONLY_VALUES = {"spr_number": "", "spr_escalated": False}
+
+    def to_representation(self, case: Case) -> dict:
+        data = super().to_representation(case)
+        user = getattr(self.context.get("request"), "user", None)
+        if not (user is not None and user.is_authenticated and user.is_support_staff):
+            data.update(self.STAFF_ONLY_VALUES)
+        return data
 
 
 class AttachmentSerializer(serializers.ModelSerializer):

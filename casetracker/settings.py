@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
+    "accounts.audit.AuditDenialsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -125,6 +126,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # window, for one account or from one address, answers 429.
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=10)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+# A password-reset link (accounts/password-reset/) works once, and for one hour at most.
+PASSWORD_RESET_TIMEOUT = 60 * 60
 
 # --- Internationalization -------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -208,18 +211,24 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 # --- Celery ---------------------------------------------------------------------------
 BROKER_DIR = DATA_DIR / "broker"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# Handing a task over after a commit (in a web request) fails at once when the broker is
+# down, instead of retrying for seconds per e-mail: the outbox sweep sends what it left.
+# Worker and beat reconnect with their own retry settings (CELERY_BROKER_CONNECTION_*).
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"max_retries": 0}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("queue", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        "control_folder": str(BROKER_DIR / "control"),
-        "store_processed": False,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        {
+            "data_folder_in": str(BROKER_DIR / "queue"),
+            "data_folder_out": str(BROKER_DIR / "queue"),
+            "processed_folder": str(BROKER_DIR / "processed"),
+            "control_folder": str(BROKER_DIR / "control"),
+            "store_processed": False,
+        }
+    )
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = 3600
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -229,10 +238,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# The e-mail outbox (notifications.services): a worker's claim on a mail lasts this long,
+# so a mail whose worker died mid-delivery goes out with the first sweep after it ends;
+# the scheduler sweeps the outbox this often (lost hand-overs, retries, dead workers' mails).
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=5 * 60)
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {
         "task": "notifications.sweep_outbox",
-        "schedule": 60.0,
+        "schedule": OUTBOX_SWEEP_SECONDS,
     },
     "close-idle-cases": {
         "task": "cases.close_idle_cases",

@@ -90,7 +90,9 @@ class CaseEDownApi(APIView):
         if values["channel"] == Channel.WEB:
             values["channel"] = Channel.API
         declaration = services.declare_enterprise_down(case=case, actor=request.user, **values)
-        return Response(EDownDeclarationSerializer(declaration).data, status=status.HTTP_201_CREATED)
+        return Response(
+            EDownDeclarationSerializer(declaration, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class FeedbackApi(APIView):
@@ -124,4 +126,4 @@ class CaseSprApi(APIView):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         case = services.link_spr(case=case, actor=request.user, channel=Channel.API, **data.validated_data)
-        return Response(CaseSerializer(case).data)
+        return Response(CaseSerializer(case, context={"request": request}).data)

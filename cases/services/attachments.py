@@ -23,6 +23,12 @@ _UNSAFE_NAME_CHARS = re.compile(r"[\x00-\x1f\x7f<>:\"|?*]")
 def clean_file_name(raw: str) -> str:
     """The user's file name without directories, control characters (CR/LF) or tricks."""
     name = unicodedata.normalize("NFC", raw or "")
+    # Invisible format characters go: a right-to-left override would show
+    # "invoice\u202efdp.exe" as "invoiceexe.pdf". Other controls and line separators
+    # (C1 controls such as NEL, U+2028) become "_" like the ASCII ones below.
+    name = "".join(
+        "_" if unicodedata.category(ch) in {"Cc", "Zl", "Zp"} else ch for ch in name if unicodedata.category(ch) != "Cf"
+    )
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = _UNSAFE_NAME_CHARS.sub("_", name).strip().lstrip(".")
     return name[:200] or "attachment"

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.models import User
+from accounts.audit import record_audit
+from accounts.models import AuditAction, User
 
-from ..models import Case, CaseEvent
+from ..models import Case, CaseEvent, EventKind
+
+# Case events that matter to security reviews are copied to the security audit log.
+AUDITED_KINDS = {
+    EventKind.ESCALATION: AuditAction.CASE_ESCALATED,
+    EventKind.ESCALATION_ACK: AuditAction.ESCALATION_ACKNOWLEDGED,
+    EventKind.SEVERITY: AuditAction.SEVERITY_CHANGED,
+    EventKind.EDOWN: AuditAction.ENTERPRISE_DOWN,
+    EventKind.DOWNLOAD: AuditAction.ATTACHMENT_DOWNLOADED,
+}
 
 
 def record_event(
@@ -20,7 +30,7 @@ def record_event(
     note: str = "",
     public: bool = True,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         actor=actor if actor is not None and actor.is_authenticated else None,
         channel=channel,
@@ -30,3 +40,13 @@ def record_event(
         note=note,
         public=public,
     )
+    if kind in AUDITED_KINDS:
+        downloaded = kind == EventKind.DOWNLOAD and isinstance(after, dict)
+        record_audit(
+            AUDITED_KINDS[kind],
+            actor=event.actor,
+            object_type="attachment" if downloaded else "case",
+            object_id=after["attachment"] if downloaded else case.number,
+            detail={"case": case.number, "event": event.pk, "channel": channel, "before": before, "after": after},
+        )
+    return event
