@@ -185,6 +185,9 @@ class Organization(models.Model):
         related_name="managed_accounts",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The minutes logged on all its cases (cases.services.timekeeping keeps it in the same
+    # transaction as each time entry): the Case Tracker's total without summing every case.
+    spent_minutes = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("organization")

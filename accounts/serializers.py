@@ -18,7 +18,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    partner = serializers.SlugRelatedField(slug_field="customer_number", read_only=True)
+    partner = serializers.SlugRelatedField(slug_field="customer_number", read_only=True, allow_null=True)
 
     class Meta:
         model = Organization

@@ -111,8 +111,12 @@ class Case(models.Model):
     SQLite has no such column and searches with LIKE.
     """
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="cases")
-    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_cases")
+    # No single-column indexes on these two: "case_org_status"/"case_org_recent" and
+    # "case_requester" lead with them, and every index costs each status change an insert.
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="cases", db_index=False)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_cases", db_index=False
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -145,6 +149,8 @@ class Case(models.Model):
     close_reason = models.CharField(_("close reason"), max_length=16, choices=CloseReason.choices, blank=True)
     # Denormalized counters, kept by the services that write messages and time entries.
     message_count = models.PositiveIntegerField(default=0)
+    # Of which internal notes: customers are told ``message_count - internal_message_count``.
+    internal_message_count = models.PositiveIntegerField(default=0)
     spent_minutes = models.PositiveIntegerField(default=0)
     billable_minutes = models.PositiveIntegerField(default=0)
     first_response_at = models.DateTimeField(null=True, blank=True)

@@ -14,9 +14,10 @@ from django.db.models import IntegerField, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, Tier, User
+from accounts.models import Organization, Role, Tier, User
 
 from .models import Attachment, Case, CaseEvent, EscalationLevel, EventKind, RequestType, Severity, Status, TimeEntry
+from .selectors import member_organization_ids
 from .services.lifecycle import REOPEN_WINDOW
 
 
@@ -32,8 +33,10 @@ def time_entries_of(case: Case) -> QuerySet[TimeEntry]:
     return case.time_entries.select_related("engineer").order_by("created_at", "id")
 
 
-def total_spent_minutes(queryset: QuerySet[Case]) -> int:
-    return queryset.order_by().aggregate(total=Sum("spent_minutes"))["total"] or 0
+def organizations_spent_minutes(user: User) -> int:
+    """The minutes logged on every case of the customer's organizations (their counters)."""
+    total = Organization.objects.filter(pk__in=member_organization_ids(user)).aggregate(total=Sum("spent_minutes"))
+    return total["total"] or 0
 
 
 def bounded_count(queryset: QuerySet[Any], cap: int = 99) -> tuple[int, bool]:

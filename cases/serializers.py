@@ -76,6 +76,8 @@ class CaseSerializer(serializers.ModelSerializer):
         user = getattr(self.context.get("request"), "user", None)
         if not (user is not None and user.is_authenticated and user.is_support_staff):
             data.update(self.STAFF_ONLY_VALUES)
+            # Customers neither read internal notes nor learn how many there are.
+            data["message_count"] = case.message_count - case.internal_message_count
         return data
 
 

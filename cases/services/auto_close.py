@@ -2,10 +2,12 @@
 after 5 business days without a word from them, with a reminder one business day before.
 
 Set-based and idempotent: each run takes the cases whose stored deadline has passed, in
-bounded batches through a partial index, claims them with a conditional UPDATE (two runs
-at once take disjoint rows: ``SKIP LOCKED`` on PostgreSQL), and queues each e-mail with
-a de-duplication key, so nothing is closed or sent twice. The cost grows with the number
-of cases due, not with the table.
+bounded batches through a partial index, locks them (two runs at once take disjoint rows:
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite runs one writer at a time), and closes a
+batch with one UPDATE and two inserts. Each e-mail carries a de-duplication key, so
+nothing is closed or sent twice, and is queued by ids: the workers that deliver the mails
+render them, not this job. The cost grows with the number of cases due, not with the
+table (bench/README.md: 50,000 due among 1,000,000 cases).
 """
 
 from __future__ import annotations
@@ -16,10 +18,19 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import AWAITING_CUSTOMER_STATUSES, Case, CaseEvent, Channel, CloseReason, EventKind, Status
-from .mail import BulkMail, email_people
+from ..models import (
+    AWAITING_CUSTOMER_STATUSES,
+    Case,
+    CaseEvent,
+    Channel,
+    CloseReason,
+    EventKind,
+    Status,
+    format_case_number,
+)
+from .mail import LaterMail, email_people_later
 
-BATCH_SIZE = 500
+BATCH_SIZE = 1000
 
 
 @dataclass
@@ -46,49 +57,50 @@ def due_for_reminder(as_of: datetime):  # type: ignore[no-untyped-def]
     )
 
 
-def _claim_batch(queryset, batch_size: int) -> list[Case]:  # type: ignore[no-untyped-def]
-    ids = list(queryset.select_for_update(skip_locked=True).values_list("id", flat=True)[:batch_size])
-    if not ids:
-        return []
-    return list(Case.objects.filter(id__in=ids).select_related("organization", "requester").order_by("id"))
+def _claim(queryset, batch_size: int, *fields: str) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """Lock up to ``batch_size`` due rows (rows another run holds are skipped) and read ``fields``."""
+    return list(queryset.select_for_update(skip_locked=True).values_list("id", *fields)[:batch_size])
 
 
 def send_auto_close_reminders(*, as_of: datetime, batch_size: int = BATCH_SIZE) -> list[str]:
     reminded: list[str] = []
     while True:
         with transaction.atomic():
-            cases = _claim_batch(due_for_reminder(as_of), batch_size)
-            if not cases:
+            due = _claim(due_for_reminder(as_of), batch_size, "auto_close_at", "requester_id")
+            if not due:
                 return reminded
-            now = as_of  # --as-of acts as if the time were T
-            Case.objects.filter(id__in=[c.pk for c in cases], auto_close_reminded_at__isnull=True).update(
-                auto_close_reminded_at=now
-            )
-            email_people(
+            # --as-of acts as if the time were T
+            Case.objects.filter(id__in=[pk for pk, *_ in due]).update(auto_close_reminded_at=as_of)
+            email_people_later(
                 [
-                    BulkMail(
-                        person=case.requester,
+                    LaterMail(
+                        person_id=requester_id,
+                        case_id=pk,
                         template="auto_close_reminder",
-                        case=case,
-                        dedupe_key=f"auto-close-reminder:{case.pk}:{case.auto_close_at.isoformat()}",
+                        dedupe_key=f"auto-close-reminder:{pk}:{deadline.isoformat()}",
                     )
-                    for case in cases
+                    for pk, deadline, requester_id in due
                 ]
             )
-            reminded += [case.number for case in cases]
+            reminded += [format_case_number(pk) for pk, *_ in due]
 
 
 def close_due_cases(*, as_of: datetime, batch_size: int = BATCH_SIZE) -> list[str]:
+    """Close every due case: per batch one locking read, one UPDATE, two inserts (events, mails).
+
+    No case is loaded as a model and no e-mail is rendered here: the closing mails are
+    queued by ids and rendered by the workers that deliver them.
+    """
     closed: list[str] = []
     while True:
         with transaction.atomic():
-            cases = _claim_batch(due_for_auto_close(as_of), batch_size)
-            if not cases:
+            due = _claim(due_for_auto_close(as_of), batch_size, "status", "auto_close_at", "requester_id")
+            if not due:
                 return closed
             now = as_of  # --as-of acts as if the time were T
-            changed = Case.objects.filter(
-                id__in=[c.pk for c in cases], status__in=AWAITING_CUSTOMER_STATUSES, auto_close_at__lte=as_of
-            ).update(
+            # The rows are locked (SQLite: the whole database is, for this transaction):
+            # nothing can have changed them since the read.
+            Case.objects.filter(id__in=[pk for pk, *_ in due]).update(
                 status=Status.CLOSED,
                 close_reason=CloseReason.AUTO_CLOSED,
                 closed_at=now,
@@ -99,44 +111,33 @@ def close_due_cases(*, as_of: datetime, batch_size: int = BATCH_SIZE) -> list[st
                 next_update_due_at=None,
                 sla_due_at=None,
             )
-            if changed != len(cases):  # only possible if rows changed under us; never close twice
-                cases = list(
-                    Case.objects.filter(
-                        id__in=[c.pk for c in cases], status=Status.CLOSED, closed_at=now
-                    ).select_related("organization", "requester")
-                )
             CaseEvent.objects.bulk_create(
                 [
                     CaseEvent(
-                        case=case,
+                        case_id=pk,
                         actor=None,
                         channel=Channel.SYSTEM,
                         kind=EventKind.STATUS,
-                        before=case.status,
+                        before=status,
                         after=Status.CLOSED,
                         note="auto_closed",
                         created_at=now,
                     )
-                    for case in cases
+                    for pk, status, _deadline, _requester in due
                 ]
             )
-            deadlines = {case.pk: case.auto_close_at for case in cases}
-            for case in cases:
-                case.status = Status.CLOSED
-                case.close_reason = CloseReason.AUTO_CLOSED
-                case.closed_at = now
-            email_people(
+            email_people_later(
                 [
-                    BulkMail(
-                        person=case.requester,
+                    LaterMail(
+                        person_id=requester_id,
+                        case_id=pk,
                         template="case_closed",
-                        case=case,
-                        dedupe_key=f"auto-closed:{case.pk}:{deadlines[case.pk].isoformat() if deadlines[case.pk] else ''}",
+                        dedupe_key=f"auto-closed:{pk}:{deadline.isoformat()}",
                     )
-                    for case in cases
+                    for pk, _status, deadline, requester_id in due
                 ]
             )
-            closed += [case.number for case in cases]
+            closed += [format_case_number(pk) for pk, *_ in due]
 
 
 def close_idle_cases(*, as_of: datetime | None = None, dry_run: bool = False) -> AutoCloseReport:

@@ -109,6 +109,8 @@ def add_message(
     )
     case.updated_at = now
     case.message_count = F("message_count") + 1
+    if internal:
+        case.internal_message_count = F("internal_message_count") + 1
     if not internal:
         if staff:
             case.last_staff_reply_at = now
@@ -123,7 +125,7 @@ def add_message(
             # The customer answered: the auto-close clock stops, the case is ours again.
             set_status(case=case, actor=author, channel=channel, status=Status.OPEN)
     case.save()
-    case.refresh_from_db(fields=["message_count"])
+    case.refresh_from_db(fields=["message_count", "internal_message_count"])
     if notify and not internal:
         if staff:
             email_person(person=case.requester, template="staff_reply", case=case, extra={"message": message})

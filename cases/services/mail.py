@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
 from accounts.models import User
-from notifications.services import EmailSpec, queue_email, queue_emails
+from notifications.services import EmailSpec, context_loader, queue_email, queue_emails
 
-from ..models import Case
+from ..models import Case, format_case_number
 
 
 def case_url(case: Case) -> str:
@@ -42,16 +42,26 @@ def reply_token(case_id: int, *, secret: str | bytes | None = None) -> str:
     return f"c{case_id}-" + base64.b32encode(digest[:20]).decode().lower()
 
 
-def reply_address(case: Case) -> str:
+def _support_address() -> tuple[str, str]:
     local, _, domain = parseaddr(settings.SUPPORT_EMAIL)[1].partition("@")
-    return f"{local}+{reply_token(case.pk)}@{domain or 'localhost'}"
+    return local, domain or "localhost"
+
+
+def _case_addresses(case_id: int, support: tuple[str, str]) -> tuple[str, str]:
+    """The reply address and the thread's Message-ID of case ``case_id`` (one token for both)."""
+    local, domain = support
+    token = reply_token(case_id)
+    return f"{local}+{token}@{domain}", f"<case-{token}@{domain}>"
+
+
+def reply_address(case: Case) -> str:
+    return _case_addresses(case.pk, _support_address())[0]
 
 
 def thread_message_id(case: Case) -> str:
     """One Message-ID that every e-mail about the case refers to, so mail programs
     keep the case in one conversation; it carries the reply token too."""
-    domain = parseaddr(settings.SUPPORT_EMAIL)[1].partition("@")[2] or "localhost"
-    return f"<case-{reply_token(case.pk)}@{domain}>"
+    return _case_addresses(case.pk, _support_address())[1]
 
 
 @dataclass(frozen=True)
@@ -63,27 +73,94 @@ class BulkMail:
     dedupe_key: str | None = None
 
 
-def _mail_spec(mail: BulkMail) -> EmailSpec | None:
+def _mail_context(case: Case, person: User, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    url = staff_case_url(case) if person.is_support_staff else case_url(case)
+    return {"case": case, "recipient": person, "case_url": url, **(extra or {})}
+
+
+def _mail_spec(mail: BulkMail, support: tuple[str, str] | None = None) -> EmailSpec | None:
     person = mail.person
     if person is None or not person.email or not person.is_active:
         return None
-    url = staff_case_url(mail.case) if person.is_support_staff else case_url(mail.case)
+    reply_to, thread_id = _case_addresses(mail.case.pk, support or _support_address())
     return EmailSpec(
         to=person.email,
         template=mail.template,
-        context={"case": mail.case, "recipient": person, "case_url": url, **(mail.extra or {})},
+        context=_mail_context(mail.case, person, mail.extra),
         language=person.language or "en",
         tz=person.timezone or "UTC",
         case_number=mail.case.number,
-        reply_to=reply_address(mail.case),
-        in_reply_to=thread_message_id(mail.case),
+        reply_to=reply_to,
+        in_reply_to=thread_id,
         dedupe_key=mail.dedupe_key,
     )
 
 
 def email_people(mails: list[BulkMail]) -> int:
     """Queue many case e-mails in one insert (scheduled jobs); returns rows written."""
-    specs = [spec for spec in map(_mail_spec, mails) if spec is not None]
+    support = _support_address()
+    specs = [spec for spec in (_mail_spec(mail, support) for mail in mails) if spec is not None]
+    return queue_emails(specs)
+
+
+# --- Case e-mails rendered at delivery ---------------------------------------------------
+#
+# Automatic closing mails tens of thousands of requesters in one run: it queues each mail
+# by ids (the case, the person) and the delivering worker renders it, through the loader
+# below, from the case as it is then (notifications.services "Rendering at delivery").
+
+
+@dataclass(frozen=True)
+class LaterMail:
+    person_id: int | None
+    case_id: int
+    template: str
+    dedupe_key: str | None = None
+
+
+@context_loader("case")
+def case_mail_context(*, case: int, recipient: int) -> dict[str, Any]:
+    """The context of a case e-mail queued by ids: the case and the person as they are now."""
+    return _mail_context(
+        Case.objects.select_related("organization", "requester", "assignee").get(pk=case),
+        User.objects.get(pk=recipient),
+    )
+
+
+def email_people_later(mails: list[LaterMail]) -> int:
+    """Queue many case e-mails by ids, rendered at delivery; one query for the people, one insert.
+
+    The same rules as ``email_people``: nobody to mail (no address, inactive) means no mail.
+    """
+    person_ids = {mail.person_id for mail in mails if mail.person_id is not None}
+    people = {
+        person.pk: person
+        for person in User.objects.filter(pk__in=person_ids, is_active=True)
+        .exclude(email="")
+        .only("id", "email", "language", "timezone")
+    }
+    support = _support_address()
+    specs = []
+    for mail in mails:
+        person = people.get(mail.person_id)  # type: ignore[arg-type]
+        if person is None:
+            continue
+        reply_to, thread_id = _case_addresses(mail.case_id, support)
+        specs.append(
+            EmailSpec(
+                to=person.email,
+                template=mail.template,
+                context={},
+                language=person.language or "en",
+                tz=person.timezone or "UTC",
+                case_number=format_case_number(mail.case_id),
+                reply_to=reply_to,
+                in_reply_to=thread_id,
+                dedupe_key=mail.dedupe_key,
+                context_loader="case",
+                context_args={"case": mail.case_id, "recipient": person.pk},
+            )
+        )
     return queue_emails(specs)
 
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Organization, User
 
 from ..models import Case, Channel, EventKind, RequestType, TimeEntry
 from ..permissions import can_work_case
@@ -44,6 +44,7 @@ def log_time(
         spent_minutes=F("spent_minutes") + minutes,
         billable_minutes=F("billable_minutes") + (minutes if billable else 0),
     )
+    Organization.objects.filter(pk=case.organization_id).update(spent_minutes=F("spent_minutes") + minutes)
     record_event(
         case=case,
         actor=actor,

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case, Severity, Status
+from cases.services import log_time
 from casetracker import pagination
 from tests.factories import CaseFactory
 
@@ -45,9 +46,9 @@ def small_floor(monkeypatch):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def thirty(acme, alice):  # type: ignore[no-untyped-def]
-    """30 cases of Acme, every third one critical, each with 30 minutes spent."""
-    return [
+def thirty(acme, alice, engineer):  # type: ignore[no-untyped-def]
+    """30 cases of Acme, every third one critical, each with 30 minutes logged."""
+    cases = [
         CaseFactory(
             organization=acme,
             requester=alice,
@@ -55,10 +56,13 @@ def thirty(acme, alice):  # type: ignore[no-untyped-def]
             severity=Severity.CRITICAL if n % 3 == 0 else Severity.LOW,
             severity_rank=1 if n % 3 == 0 else 4,
             status=Status.OPEN,
-            spent_minutes=30,
         )
         for n in range(30)
     ]
+    for case in cases:
+        log_time(case=case, actor=engineer, minutes=30)
+        case.refresh_from_db()
+    return cases
 
 
 def walk(client, params):  # type: ignore[no-untyped-def]
