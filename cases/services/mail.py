@@ -140,28 +140,25 @@ def email_people_later(mails: list[LaterMail]) -> int:
         .only("id", "email", "language", "timezone")
     }
     support = _support_address()
-    specs = []
-    for mail in mails:
-        person = people.get(mail.person_id)  # type: ignore[arg-type]
-        if person is None:
-            continue
-        reply_to, thread_id = _case_addresses(mail.case_id, support)
-        specs.append(
-            EmailSpec(
-                to=person.email,
-                template=mail.template,
-                context={},
-                language=person.language or "en",
-                tz=person.timezone or "UTC",
-                case_number=format_case_number(mail.case_id),
-                reply_to=reply_to,
-                in_reply_to=thread_id,
-                dedupe_key=mail.dedupe_key,
-                context_loader="case",
-                context_args={"case": mail.case_id, "recipient": person.pk},
-            )
-        )
+    specs = [_later_spec(people[mail.person_id], mail, support) for mail in mails if mail.person_id in people]
     return queue_emails(specs)
+
+
+def _later_spec(person: User, mail: LaterMail, support: tuple[str, str]) -> EmailSpec:
+    reply_to, thread_id = _case_addresses(mail.case_id, support)
+    return EmailSpec(
+        to=person.email,
+        template=mail.template,
+        context={},
+        language=person.language or "en",
+        tz=person.timezone or "UTC",
+        case_number=format_case_number(mail.case_id),
+        reply_to=reply_to,
+        in_reply_to=thread_id,
+        dedupe_key=mail.dedupe_key,
+        context_loader="case",
+        context_args={"case": mail.case_id, "recipient": person.pk},
+    )
 
 
 def email_person(
@@ -172,7 +169,18 @@ def email_person(
     extra: dict[str, Any] | None = None,
     dedupe_key: str | None = None,
 ) -> None:
-    """Queue ``template`` for ``person`` about ``case``; nobody to mail means no mail."""
-    spec = _mail_spec(BulkMail(person=person, template=template, case=case, extra=extra, dedupe_key=dedupe_key))
+    """Queue ``template`` for ``person`` about ``case``; nobody to mail means no mail.
+
+    A mail about the case alone (no ``extra``) is queued by ids and rendered by the worker
+    that delivers it, off the request; one that quotes more (a message, a reason) is
+    rendered now, with what it quotes.
+    """
+    if person is None or not person.email or not person.is_active:
+        return
+    if extra is None:
+        mail = LaterMail(person_id=person.pk, case_id=case.pk, template=template, dedupe_key=dedupe_key)
+        spec = _later_spec(person, mail, _support_address())
+    else:
+        spec = _mail_spec(BulkMail(person=person, template=template, case=case, extra=extra, dedupe_key=dedupe_key))
     if spec is not None:
         queue_email(**spec.as_kwargs())

@@ -18,6 +18,7 @@ from cases.models import Case, CaseEvent, parse_case_number
 from cases.services.auto_close import close_idle_cases
 from cases.tasks import close_idle_cases_task
 from notifications.models import OutboxEmail
+from notifications.services import render_deferred
 from tests.factories import CustomerFactory, OrganizationFactory
 from tests.sla.conftest import UTC, ny
 
@@ -29,6 +30,10 @@ ONE_MINUTE = dt.timedelta(minutes=1)
 
 
 def mails(template: str) -> list[tuple[str, str]]:
+    """What the people are sent: closing mails are queued by ids and rendered by the
+    worker that delivers them, as here."""
+    for row in OutboxEmail.objects.exclude(context_loader=""):
+        render_deferred(row)
     return list(OutboxEmail.objects.filter(template=template).order_by("id").values_list("to", "subject"))
 
 
