@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test ci lint install install-test translations
+.PHONY: run test security ci lint install install-test translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ run: install
 test: install-test
 	bin/ensure-test-tools
 	$(BIN)/pytest
+
+## Only the security and reliability suite (SECURITY.md); `make test` runs it too.
+security: install-test
+	bin/ensure-test-tools
+	$(BIN)/pytest tests/security tests/reliability
 
 lint: install-test
 	$(BIN)/ruff check .

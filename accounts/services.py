@@ -220,6 +220,14 @@ def switch_active_organization(*, user: User, organization: Organization, sessio
 PASSWORD_RESET_MAILS_PER_HOUR = 3
 
 
+def password_was_reset(*, user: User) -> int:
+    """A new password ends every API token issued under the old one; returns how many."""
+    from rest_framework.authtoken.models import Token
+
+    revoked, _ = Token.objects.filter(user=user).delete()
+    return revoked
+
+
 def password_reset_url(*, user: User, token_generator: Any = None) -> str:
     """The one-time link, on ``SITE_URL`` (never the request's host)."""
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from .forms import EmailAuthenticationForm, EmailPasswordResetForm, ProfileForm, SwitchOrganizationForm
 from .login_throttle import begin_login_attempt, client_ip, finish_login_attempt
 from .models import Organization
-from .services import switch_active_organization, update_preferences
+from .services import password_was_reset, switch_active_organization, update_preferences
 
 
 class LoginView(auth_views.LoginView):
@@ -87,6 +87,11 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        password_was_reset(user=form.user)
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

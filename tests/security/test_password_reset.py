@@ -126,6 +126,7 @@ def test_the_link_points_to_site_url_whatever_the_request_says(
 def test_the_link_works_once(client, alice, django_capture_on_commit_callbacks):
     elsewhere = Client()  # a session somebody else opened with the old password
     assert elsewhere.login(username=alice.email, password=PASSWORD)
+    token = Client().post("/api/v1/auth/token/", {"email": alice.email, "password": PASSWORD}).json()["token"]
     ask_for_reset(client, alice.email, django_capture_on_commit_callbacks)
     link = path_of(link_in(reset_mails()[0]))
 
@@ -142,6 +143,8 @@ def test_the_link_works_once(client, alice, django_capture_on_commit_callbacks):
     assert alice.check_password(NEW_PASSWORD) and not alice.check_password(PASSWORD)
     # The old password's sessions end with it.
     assert elsewhere.get("/cases/")["Location"].startswith("/accounts/login/")
+    # And so do the API tokens issued under it.
+    assert Client().get("/api/v1/cases/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 401
 
     # The same link a second time, in a fresh browser: refused, the password stays.
     client.logout()
