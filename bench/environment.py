@@ -43,3 +43,15 @@ def setup() -> None:
         sys.exit("bench: PostgreSQL only (set DATABASE_URL=postgres://…/casetracker_bench).")
     if "bench" not in database["NAME"]:
         sys.exit(f"bench: refusing to use database {database['NAME']!r}: its name must contain 'bench'.")
+
+
+def wsgi():  # type: ignore[no-untyped-def]
+    """The WSGI application as ``bench/run.py`` serves it with gunicorn
+    (``gunicorn 'bench.environment:wsgi()'``): the settings above, and ``bench/urls.py``
+    as the URL configuration (the application's URLs plus the floor view)."""
+    setup()
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+
+    settings.ROOT_URLCONF = "bench.urls"
+    return get_wsgi_application()

@@ -30,6 +30,7 @@ import os
 import queue
 import random
 import resource
+import subprocess
 import sys
 import threading
 import time
@@ -45,8 +46,9 @@ from bench import environment  # noqa: E402
 environment.setup()
 
 from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.core.management.color import no_style  # noqa: E402
-from django.db import connection, models, transaction  # noqa: E402
+from django.db import OperationalError, connection, models, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Language, Membership, Organization, Plan, Role, Tier, User  # noqa: E402
@@ -439,7 +441,9 @@ class People:
         self.users = 0
 
 
-def seed_people(rng: random.Random, *, cases: int, orgs: int, cursor: Any, now: datetime) -> People:
+def seed_people(
+    rng: random.Random, *, cases: int, orgs: int, cursor: Any, now: datetime, customers: int | None = None
+) -> People:
     people = People()
     password = make_password(PASSWORD)
     user_table = CopyTable(
@@ -555,8 +559,12 @@ def seed_people(rng: random.Random, *, cases: int, orgs: int, cursor: Any, now: 
 
     membership_ids = itertools.count(1)
     for index in range(orgs):
-        # About one customer contact per 40 cases the organization will log.
-        count = max(1, min(2000, round(cases * weights[index] / total_weight / 40)))
+        if customers is None:
+            # About one customer contact per 40 cases the organization will log.
+            count = max(1, min(2000, round(cases * weights[index] / total_weight / 40)))
+        else:
+            # A fixed head count shared by the same law as the cases (at least one each).
+            count = max(1, round(customers * weights[index] / total_weight))
         country, tz, language = COUNTRIES[index % len(COUNTRIES)]
         domain = people.org_names[index].lower().replace(" ", "-") + ".bench"
         members = []
@@ -709,9 +717,17 @@ class CaseGenerator:
     """Cases and what they own, as COPY rows. Times are epoch seconds until written."""
 
     def __init__(
-        self, rng: random.Random, people: People, *, cases: int, messages_per_case: float, now: datetime
+        self,
+        rng: random.Random,
+        people: People,
+        *,
+        cases: int,
+        messages_per_case: float,
+        now: datetime,
+        escalation_rate: float = 0.035,
     ) -> None:
         self.rng, self.people, self.n = rng, people, cases
+        self.escalation_rate = escalation_rate
         self.now = now.timestamp()
         self.start = self.now - 3 * 365 * DAY
         self.stamp = Stamp()
@@ -927,7 +943,7 @@ class CaseGenerator:
             auto_close, reminder = status_changed + 7 * DAY, status_changed + 6 * DAY
             reminded = reminder + 300 if reminder < now else None
         escalation = "none"
-        if random_() < 0.035:
+        if random_() < self.escalation_rate:
             escalation = "M2" if random_() < 0.15 else "M1"
             self.escalations(pk, escalation, requester, assignee, created, length, status == CLOSED)
         if severity == EDOWN:
@@ -1137,16 +1153,155 @@ def truncate_all(cursor: Any) -> None:
     cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
 
 
+def ensure_database() -> bool:
+    """Create the benchmark database if it does not exist yet (True if created)."""
+    try:
+        connection.ensure_connection()
+        return False
+    except OperationalError as error:
+        if "does not exist" not in str(error):
+            raise
+    import psycopg2
+
+    settings = connection.settings_dict
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        host=settings["HOST"],
+        port=settings["PORT"],
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE {connection.ops.quote_name(settings['NAME'])}")
+    admin.close()
+    return True
+
+
+# --- Knowledge base (a child process) ---------------------------------------------------
+
+
+class KnowledgeBase:
+    """``bench/seed_kb.py --articles N`` in a child process, started once the people are
+    committed (it adds its own author and customer to them), so its COPY, UPDATEs and
+    index builds overlap with the cases' load: the two loads keep both cores busy where
+    one alone leaves one idle (the index rebuilds, VACUUM). Its output goes to
+    ``bench/results/seed_kb.log``; its last line is shown in the progress bar."""
+
+    def __init__(self, articles: int, seed: int) -> None:
+        environment.RESULTS.mkdir(parents=True, exist_ok=True)
+        self.articles = articles
+        self.log_path = environment.RESULTS / "seed_kb.log"
+        self.log = self.log_path.open("wb")
+        self.started = time.monotonic()
+        self.seconds: float | None = None
+        command = [sys.executable, str(Path(__file__).with_name("seed_kb.py")), "--articles", str(articles)]
+        command += ["--seed", str(seed)]
+        self.process = subprocess.Popen(
+            command, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        )
+
+    def status(self) -> str:
+        try:
+            tail = self.log_path.read_bytes()[-400:].decode(errors="replace")
+        except OSError:
+            return ""
+        lines = [line.strip() for line in tail.replace("\r", "\n").split("\n") if line.strip()]
+        return ("KB: " + lines[-1][:48]) if lines else "KB: starting"
+
+    def finished(self) -> bool:
+        if self.process.poll() is None:
+            return False
+        if self.seconds is None:
+            self.seconds = time.monotonic() - self.started
+            self.log.close()
+        return True
+
+    def wait(self) -> None:
+        """Wait for the child, with its elapsed time and last line on one line."""
+        tty, last_print = sys.stderr.isatty(), 0.0
+        while not self.finished():
+            now = time.monotonic()
+            if tty or now - last_print >= 5:
+                last_print = now
+                line = f"knowledge base ({self.articles:,} articles): {clock(now - self.started)} | {self.status()}"
+                sys.stderr.write(("\r" + line + "\x1b[K") if tty else line + "\n")
+                sys.stderr.flush()
+            time.sleep(1)
+        if tty:
+            sys.stderr.write("\n")
+        if self.process.returncode:
+            sys.exit(f"bench: seed_kb.py failed (exit {self.process.returncode}); see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait()
+
+
 # --- Main -------------------------------------------------------------------------------
+
+
+# The issue's data set at 1,000,000 cases; ``--profile`` scales it to any case count.
+PROFILE_1M = {
+    "cases": 1_000_000,
+    "orgs": 2_000,
+    "users": 20_000,
+    "messages_per_case": 3.0,
+    # 20,000 escalation rows: 1.74% of the cases escalate, 15% of those twice (M1 then M2).
+    "escalation_rate": 0.0174,
+    "kb_articles": 100_000,
+}
+PROFILE_FLOORS = {"orgs": 10, "users": 100, "kb_articles": 500}
+
+
+def profile(name: str) -> dict[str, Any]:
+    """``1m``, ``100k``, ``10k``, ``250000`` …: the 1M data set scaled to that many cases."""
+    text = name.strip().lower().replace("_", "").replace(",", "")
+    factor = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    try:
+        cases = round(float(text[:-1] if factor > 1 else text) * factor)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a profile: {name!r} (try 10k, 100k, 1m)") from None
+    if cases < 1:
+        raise argparse.ArgumentTypeError("a profile needs at least one case")
+    scale = cases / PROFILE_1M["cases"]
+    values: dict[str, Any] = {"name": name, "cases": cases}
+    for key in ("orgs", "users", "kb_articles"):
+        values[key] = max(PROFILE_FLOORS[key], round(PROFILE_1M[key] * scale))
+    values["messages_per_case"] = PROFILE_1M["messages_per_case"]
+    values["escalation_rate"] = PROFILE_1M["escalation_rate"]
+    return values
+
+
+STAFF_COUNT = 32  # director, 4 managers, 25 engineers, 2 operators (seed_people)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--cases", type=int, default=100_000, help="number of cases (default 100,000)")
+    parser.add_argument(
+        "--profile",
+        type=profile,
+        default=None,
+        help="the issue's data set scaled to a case count: 1m = 1,000,000 cases, 2,000 organizations, "
+        "20,000 users, 3 messages a case, 20,000 escalations, 100,000 KB articles; 10k, 100k … scale "
+        "everything proportionally. Options given explicitly override it.",
+    )
+    parser.add_argument("--cases", type=int, default=None, help="number of cases (default 100,000)")
     parser.add_argument("--orgs", type=int, default=None, help="organizations (default cases/250, 10..4000)")
-    parser.add_argument("--messages-per-case", type=float, default=3.0, help="average messages per case (default 3)")
+    parser.add_argument(
+        "--users", type=int, default=None, help="users, staff included (default one customer per 40 cases)"
+    )
+    parser.add_argument("--messages-per-case", type=float, default=None, help="average messages per case (default 3)")
+    parser.add_argument("--escalation-rate", type=float, default=None, help="share of cases escalated (default 0.035)")
+    parser.add_argument(
+        "--kb-articles",
+        type=int,
+        default=None,
+        help="knowledge-base articles loaded by bench/seed_kb.py in parallel with the cases (default 0)",
+    )
     parser.add_argument("--reset", action="store_true", help="empty the benchmark tables first")
     parser.add_argument("--batch", type=int, default=5_000, help="cases per COPY batch (default 5,000)")
     parser.add_argument(
@@ -1159,8 +1314,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
     parser.add_argument("--no-vacuum", action="store_true", help="skip the final VACUUM ANALYZE (ANALYZE only)")
     args = parser.parse_args(argv)
+    defaults = {
+        "cases": 100_000,
+        "orgs": None,
+        "users": None,
+        "messages_per_case": 3.0,
+        "escalation_rate": 0.035,
+        "kb_articles": 0,
+    }
+    for key, value in (args.profile or defaults).items():
+        if key != "name" and getattr(args, key) is None:
+            setattr(args, key, value)
     if args.cases < 1:
         parser.error("--cases must be at least 1")
+    if args.users is not None and args.users <= STAFF_COUNT:
+        parser.error(f"--users must be more than the {STAFF_COUNT} staff")
     if args.orgs is None:
         args.orgs = max(10, min(4000, args.cases // 250))
     return args
@@ -1179,6 +1347,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {name}: {timings[name]:.1f} s", file=sys.stderr)
         return time.monotonic()
 
+    if ensure_database():
+        print(f"Created database {connection.settings_dict['NAME']}", file=sys.stderr)
+    call_command("migrate", interactive=False, verbosity=0)
     with connection.cursor() as cursor:
         if args.reset:
             truncate_all(cursor)
@@ -1192,12 +1363,51 @@ def main(argv: list[str] | None = None) -> None:
     )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
-        people = seed_people(rng, cases=args.cases, orgs=args.orgs, cursor=cursor, now=now)
+        customers = None if args.users is None else args.users - STAFF_COUNT
+        people = seed_people(rng, cases=args.cases, orgs=args.orgs, cursor=cursor, now=now, customers=customers)
         check_foreign_keys(cursor, PEOPLE_MODELS)
         reset_sequences(cursor, PEOPLE_MODELS)
     mark = phase(f"people ({args.orgs:,} organizations, {people.users:,} users)", mark)
+    knowledge = KnowledgeBase(args.kb_articles, args.seed) if args.kb_articles else None
+    try:
+        generator, mark = load_cases(args, rng, people, now, mark, phase, knowledge)
+    except BaseException:
+        if knowledge:
+            knowledge.stop()
+        raise
+    if knowledge:
+        knowledge.wait()
+        mark = phase(f"knowledge base, {knowledge.seconds:.0f} s in parallel (log: {knowledge.log_path})", mark)
+    report(
+        args,
+        people,
+        generator,
+        started=started,
+        load_at_start=load_at_start,
+        timings=timings,
+        now=now,
+        knowledge=knowledge,
+    )
 
-    generator = CaseGenerator(rng, people, cases=args.cases, messages_per_case=args.messages_per_case, now=now)
+
+def load_cases(
+    args: argparse.Namespace,
+    rng: random.Random,
+    people: People,
+    now: datetime,
+    mark: float,
+    phase: Any,
+    knowledge: KnowledgeBase | None,
+) -> tuple[CaseGenerator, float]:
+    """Cases and everything they own, in one transaction; then VACUUM ANALYZE."""
+    generator = CaseGenerator(
+        rng,
+        people,
+        cases=args.cases,
+        messages_per_case=args.messages_per_case,
+        now=now,
+        escalation_rate=args.escalation_rate,
+    )
     mark = phase("text pools", mark)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
@@ -1214,13 +1424,17 @@ def main(argv: list[str] | None = None) -> None:
             for payload in payloads:
                 copy(cursor, payload)
                 rows += payload[2]
-            progress.update(done, f"{rows:,} rows")
+            progress.update(done, f"{rows:,} rows" + (f" | {knowledge.status()}" if knowledge else ""))
         progress.done()
         print(f"  (CPU time generating the rows: {pipeline.generating:.1f} s)", file=sys.stderr)
         mark = phase("cases, messages, events, time entries, attachments (COPY)", mark)
         if dropped:
-            for _name, definition in dropped:
+            rebuild = Progress("indexes", len(dropped))
+            for count, (name, definition) in enumerate(dropped):
+                rebuild.update(count, name + (f" | {knowledge.status()}" if knowledge else ""))
                 cursor.execute(definition)
+            rebuild.update(len(dropped))
+            rebuild.done()
             mark = phase(f"rebuild {len(dropped)} indexes", mark)
         check_foreign_keys(cursor, BULK_MODELS)
         reset_sequences(cursor, BULK_MODELS)
@@ -1231,8 +1445,21 @@ def main(argv: list[str] | None = None) -> None:
     with connection.cursor() as cursor:
         tables = ", ".join(table_names((*PEOPLE_MODELS, *BULK_MODELS)))
         cursor.execute(f"ANALYZE {tables}" if args.no_vacuum else f"VACUUM (ANALYZE) {tables}")
-    phase("vacuum analyze" if not args.no_vacuum else "analyze", mark)
+    mark = phase("vacuum analyze" if not args.no_vacuum else "analyze", mark)
+    return generator, mark
 
+
+def report(
+    args: argparse.Namespace,
+    people: People,
+    generator: CaseGenerator,
+    *,
+    started: float,
+    load_at_start: float,
+    timings: dict[str, float],
+    now: datetime,
+    knowledge: KnowledgeBase | None,
+) -> None:
     total = time.monotonic() - started
     counts = {m.__name__: generator.tables[m].total for m in BULK_MODELS}
     print(file=sys.stderr)
@@ -1247,8 +1474,13 @@ def main(argv: list[str] | None = None) -> None:
     (environment.RESULTS / "seed.json").write_text(
         json.dumps(
             {
+                "profile": args.profile["name"] if args.profile else None,
                 "cases": args.cases,
                 "organizations": args.orgs,
+                "messages_per_case": args.messages_per_case,
+                "escalation_rate": args.escalation_rate,
+                "kb_articles": args.kb_articles,
+                "kb_seconds": round(knowledge.seconds, 1) if knowledge and knowledge.seconds else None,
                 "users": people.users,
                 "rows": counts,
                 "seconds": round(total, 1),

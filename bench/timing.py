@@ -10,7 +10,8 @@ web server or network in front. For every scenario: latency percentiles over
 scenarios are also run at a second size (another page size, a case with 3 messages)
 to show the query count does not grow with the rows shown.
 
-Writes ``bench/results/timing-<time>.md`` and ``.json`` (and ``latest.md``/``latest.json``),
+Writes ``bench/results/timing-<time>.md`` and ``.json`` (and ``timing-latest.md``/``.json``;
+``latest.*`` belong to ``bench/run.py``),
 and ``bench/results/explain-<scenario>.txt`` with EXPLAIN (ANALYZE, BUFFERS) of every
 case query of each scenario; the dashboard's and the tracker's are printed.
 
@@ -410,7 +411,7 @@ class Report:
                 for r in results
             ],
         }
-        names = ["timing-" + self.stamp] + (["latest"] if self.update_latest else [])
+        names = ["timing-" + self.stamp] + (["timing-latest"] if self.update_latest else [])
         for name in names:
             (RESULTS / f"{name}.md").write_text(text)
             (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=2) + "\n")
