@@ -32,7 +32,7 @@ from casetracker.errors import Conflict
 from casetracker.pagination import paginated_response
 
 from .models import InboundMessage, Source
-from .selectors import get_inbound, original_of, quarantined_mail, user_by_email
+from .selectors import get_inbound, open_raw, original_of, quarantined_mail, user_by_email
 from .serializers import (
     InboundMailSerializer,
     OriginalMailSerializer,
@@ -212,7 +212,7 @@ class InboundMailRawApi(APIView):
 def raw_mail_response(inbound: InboundMessage) -> FileResponse:
     """The stored bytes as a download, never displayed by the browser."""
     response = FileResponse(
-        inbound.raw.open("rb"),
+        open_raw(inbound),
         as_attachment=True,
         filename=f"inbound-{inbound.pk}.eml",
         content_type="message/rfc822",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from typing import IO
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership, Organization, User
@@ -15,6 +18,8 @@ from notifications.models import OutboxEmail
 
 from .models import Disposition, InboundMessage
 from .parsing import HEAD_BYTES, MalformedMail, ParsedMail, decode_bytes, parse_headers, parse_mail
+
+logger = logging.getLogger(__name__)
 
 RAW_PREVIEW_BYTES = 64 * 1024
 
@@ -94,10 +99,19 @@ class Original:
     problem: str = ""
 
 
+def open_raw(inbound: InboundMessage) -> IO[bytes]:
+    """The stored bytes; a file lost from storage answers 404 (and is logged), never a 500."""
+    try:
+        return inbound.raw.open("rb")
+    except (FileNotFoundError, ValueError):
+        logger.error("inbound mail %s: the stored file %r is missing", inbound.pk, inbound.raw.name)
+        raise Http404 from None
+
+
 def original_of(inbound: InboundMessage) -> Original:
     """Decode a stored mail for staff. A mail over the size limit shows its headers
     only; one that cannot be parsed shows the start of its raw bytes as text."""
-    with inbound.raw.open("rb") as handle:
+    with open_raw(inbound) as handle:
         if inbound.size > settings.INBOUND_MAX_BYTES:
             head = handle.read(HEAD_BYTES)
             try:

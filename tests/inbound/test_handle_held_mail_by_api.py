@@ -168,3 +168,12 @@ def test_an_unreadable_mail_can_be_discarded_but_not_put_on_a_case(api, operator
 
     assert response.status_code == 400
     assert api(operator).post(f"{QUARANTINE}{held.pk}/discard/", format="json").status_code == 200
+
+
+def test_a_mail_whose_stored_file_is_lost_answers_404_not_500(api, operator, held, client):
+    held.raw.storage.delete(held.raw.name)
+
+    assert api(operator).get(f"/api/v1/mail/inbound/{held.pk}/").status_code == 404
+    assert api(operator).get(f"/api/v1/mail/inbound/{held.pk}/raw/").status_code == 404
+    client.force_login(operator)
+    assert client.get(f"/staff/mail/{held.pk}/").status_code == 404
