@@ -14,7 +14,8 @@ from .services import retry_failed_emails
 
 @admin.register(OutboxEmail)
 class OutboxEmailAdmin(admin.ModelAdmin):
-    list_display = ["to", "subject", "status", "attempts", "created_at", "sent_at", "case_number"]
+    # A parked mail shows why in the list: the mail server's answer (550 ...) or what failed.
+    list_display = ["to", "subject", "status", "attempts", "last_error", "created_at", "sent_at", "case_number"]
     list_filter = ["status", "template"]
     search_fields = ["to", "subject", "case_number"]
     date_hierarchy = "created_at"

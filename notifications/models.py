@@ -30,6 +30,12 @@ class OutboxEmail(models.Model):
     # Events that must produce one mail at most (an auto-close reminder, a breach alert)
     # carry a key; a second queue_email with the same key returns the first row.
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    # Rendered at delivery: a scheduled job that mails thousands (automatic closing) names
+    # a registered context loader and its arguments instead of writing the text; the
+    # worker renders the row in ``language`` and ``tz`` and clears ``context_loader``.
+    context_loader = models.CharField(max_length=64, blank=True)
+    context_args = models.JSONField(null=True, blank=True)
+    tz = models.CharField(max_length=64, default="UTC")
     status = models.CharField(max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)

@@ -13,7 +13,7 @@ import logging
 import smtplib
 import uuid
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -76,25 +76,28 @@ def queue_email(
     reply_to: str = "",
     in_reply_to: str = "",
     dedupe_key: str | None = None,
+    context_loader: str = "",
+    context_args: dict[str, Any] | None = None,
 ) -> OutboxEmail:
     """Write one outbox row and arrange its delivery after the surrounding commit."""
     if dedupe_key is not None:
         existing = OutboxEmail.objects.filter(dedupe_key=dedupe_key).first()
         if existing is not None:
             return existing
-    subject, body_text, body_html = render_email(template=template, context=context, language=language, tz=tz)
-    row = OutboxEmail(
-        to=to,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        template=template,
-        language=language,
-        case_number=case_number,
-        message_id=new_message_id(),
-        reply_to=reply_to,
-        in_reply_to=in_reply_to,
-        dedupe_key=dedupe_key,
+    row = _outbox_row(
+        EmailSpec(
+            to=to,
+            template=template,
+            context=context,
+            language=language,
+            tz=tz,
+            case_number=case_number,
+            reply_to=reply_to,
+            in_reply_to=in_reply_to,
+            dedupe_key=dedupe_key,
+            context_loader=context_loader,
+            context_args=context_args,
+        )
     )
     try:
         with transaction.atomic():
@@ -105,6 +108,72 @@ def queue_email(
         return OutboxEmail.objects.get(dedupe_key=dedupe_key)
     transaction.on_commit(lambda: enqueue_delivery(row.pk))
     return row
+
+
+def _outbox_row(spec: EmailSpec) -> OutboxEmail:
+    """The unsaved row for ``spec``: rendered now, or left for the worker when it names a loader."""
+    if spec.context_loader:
+        if spec.context_loader not in _CONTEXT_LOADERS:
+            raise ValueError(f"no e-mail context loader named {spec.context_loader!r}")
+        subject = body_text = body_html = ""
+    else:
+        subject, body_text, body_html = render_email(
+            template=spec.template, context=spec.context, language=spec.language, tz=spec.tz
+        )
+    return OutboxEmail(
+        to=spec.to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        template=spec.template,
+        language=spec.language,
+        tz=spec.tz,
+        case_number=spec.case_number,
+        message_id=new_message_id(),
+        reply_to=spec.reply_to,
+        in_reply_to=spec.in_reply_to,
+        dedupe_key=spec.dedupe_key,
+        context_loader=spec.context_loader,
+        context_args=spec.context_args if spec.context_loader else None,
+    )
+
+
+# --- Rendering at delivery --------------------------------------------------------------
+#
+# A scheduled job that mails thousands of people in one run (automatic closing and its
+# reminders) must not spend its time, and its transactions' time, rendering templates:
+# it queues each row with the name of a context loader and the loader's arguments (ids),
+# in the same transaction as the change, and the worker that delivers the row renders it
+# in the recipient's language and timezone. Rendering then runs on the workers, in
+# parallel with everything else, and the job costs a few inserts per mail. Apps register
+# their loaders at start-up (``AppConfig.ready``).
+
+ContextLoader = Callable[..., dict[str, Any]]
+_CONTEXT_LOADERS: dict[str, ContextLoader] = {}
+
+
+def context_loader(name: str) -> Callable[[ContextLoader], ContextLoader]:
+    """Register ``func(**context_args) -> context`` under ``name`` for rows rendered at delivery."""
+
+    def register(func: ContextLoader) -> ContextLoader:
+        _CONTEXT_LOADERS[name] = func
+        return func
+
+    return register
+
+
+def render_deferred(row: OutboxEmail) -> None:
+    """Render a row queued with a context loader and keep its text (it is sent as rendered once)."""
+    if not row.context_loader:
+        return
+    context = _CONTEXT_LOADERS[row.context_loader](**(row.context_args or {}))
+    row.subject, row.body_text, row.body_html = render_email(
+        template=row.template, context=context, language=row.language, tz=row.tz
+    )
+    row.context_loader = ""
+    OutboxEmail.objects.filter(pk=row.pk).update(
+        subject=row.subject, body_text=row.body_text, body_html=row.body_html, context_loader=""
+    )
 
 
 def enqueue_delivery(outbox_id: int) -> None:
@@ -125,12 +194,30 @@ def enqueue_delivery(outbox_id: int) -> None:
 # the next sweep re-claims it. A delivery never runs inside the caller's transaction in
 # production (tasks and sweeps run in autocommit), so the claim is visible to every
 # other worker the moment it is made.
+#
+# A row is marked sent by one UPDATE of its own, the moment the mail server has answered
+# 250 to that message (a sweep marks each row before it sends the next). A worker killed
+# in between — or killed just before, while its connection stays open for the moment a
+# dying process takes to close its sockets, and the server answers in that moment — has
+# left the mail with the server and a row that says "sending". That gap is the one no SMTP
+# client can close: the mail goes out again after the lease, once, with the same
+# Message-ID, so the copy can be recognised downstream. A delivery cut off before the
+# server's 250 was never accepted (RFC 5321 §3.8), and the retry is its only copy.
 
-LEASE = timedelta(minutes=5)
+# OUTBOX_LEASE_SECONDS: longer than any one delivery can take (every SMTP step is bounded
+# by EMAIL_TIMEOUT), five minutes unless set.
+LEASE = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
 MAX_ATTEMPTS = 12
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
+# After the mail server could not be reached at all, a row waits this long and no longer,
+# however many times that happened: the outage says nothing about the message, and a
+# sweep stops at the first refused connection, so the server is asked once per sweep,
+# never once per mail. Once it is back, every waiting mail goes out with the first sweep
+# that runs after this wait (a growing backoff would keep some for up to BACKOFF_CAP).
+UNREACHABLE_WAIT = timedelta(seconds=10)
 SWEEP_BATCH = 100
+SWEEP_LIMIT = 500
 
 
 class _Outcome(enum.Enum):
@@ -138,8 +225,8 @@ class _Outcome(enum.Enum):
     NOT_CLAIMED = "not claimed"
     RETRY = "retry"
     FAILED = "failed"
-    # The mail server could not be reached at all: the row waits and is retried, but
-    # this never counts towards giving up, since it says nothing about the message.
+    # The mail server could not be reached at all: the row waits UNREACHABLE_WAIT and is
+    # retried, but this never counts towards giving up, since it says nothing about the message.
     UNREACHABLE = "unreachable"
 
 
@@ -175,6 +262,7 @@ def _finish(*, row: OutboxEmail, **changes: Any) -> bool:
 
 
 def _build_message(*, row: OutboxEmail, connection: BaseEmailBackend) -> EmailMultiAlternatives:
+    render_deferred(row)
     headers = {"Message-ID": row.message_id, "Auto-Submitted": "auto-generated"}
     if row.in_reply_to:
         headers["In-Reply-To"] = row.in_reply_to
@@ -238,7 +326,7 @@ def _retry_later(*, row: OutboxEmail, exc: BaseException, counts_towards_giving_
         _finish(row=row, status=OutboxStatus.FAILED, last_error=error)
         logger.error("outbox %s: failed after %s attempts: %s", row.pk, row.attempts, error)
         return _Outcome.FAILED
-    wait = backoff(row.attempts)
+    wait = backoff(row.attempts) if counts_towards_giving_up else UNREACHABLE_WAIT
     _finish(row=row, status=OutboxStatus.PENDING, next_attempt_at=timezone.now() + wait, last_error=error)
     logger.warning(
         "outbox %s: attempt %s failed, next in %ss: %s", row.pk, row.attempts, int(wait.total_seconds()), error
@@ -291,7 +379,7 @@ def deliver_outbox_email(*, outbox_id: int) -> bool:
         _close_quietly(connection)
 
 
-def sweep_outbox(*, now: datetime | None = None, limit: int = 500) -> int:
+def sweep_outbox(*, now: datetime | None = None, limit: int = SWEEP_LIMIT) -> int:
     """Deliver up to ``limit`` due rows, oldest due first, over one mail connection.
 
     Picks up what the broker lost and what waits for a retry, and re-claims rows whose
@@ -351,6 +439,9 @@ class EmailSpec:
     reply_to: str = ""
     in_reply_to: str = ""
     dedupe_key: str | None = None
+    # Rendered at delivery instead (see ``context_loader``): ``context`` is then unused.
+    context_loader: str = ""
+    context_args: dict[str, Any] | None = None
 
     def as_kwargs(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -366,32 +457,17 @@ def queue_emails(specs: list[EmailSpec]) -> int:
         return 0
     keys = [spec.dedupe_key for spec in specs if spec.dedupe_key]
     existing = set(OutboxEmail.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
-    rows = []
-    for spec in specs:
-        if spec.dedupe_key and spec.dedupe_key in existing:
-            continue
-        subject, body_text, body_html = render_email(
-            template=spec.template, context=spec.context, language=spec.language, tz=spec.tz
-        )
-        rows.append(
-            OutboxEmail(
-                to=spec.to,
-                subject=subject,
-                body_text=body_text,
-                body_html=body_html,
-                template=spec.template,
-                language=spec.language,
-                case_number=spec.case_number,
-                message_id=new_message_id(),
-                reply_to=spec.reply_to,
-                in_reply_to=spec.in_reply_to,
-                dedupe_key=spec.dedupe_key,
-            )
-        )
+    rows = [_outbox_row(spec) for spec in specs if not (spec.dedupe_key and spec.dedupe_key in existing)]
     OutboxEmail.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     if rows:
-        transaction.on_commit(enqueue_sweep)
+        transaction.on_commit(partial(enqueue_sweeps, len(rows)))
     return len(rows)
+
+
+def enqueue_sweeps(rows: int) -> None:
+    """One sweep for every ``SWEEP_LIMIT`` rows just queued, so a big batch drains at once."""
+    for _ in range(-(-rows // SWEEP_LIMIT)):
+        enqueue_sweep()
 
 
 def enqueue_sweep() -> None:

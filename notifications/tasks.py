@@ -1,12 +1,12 @@
 """Celery interfaces to the outbox: ids in, one service call, safe to run twice.
 
 A delivery that fails for a passing reason leaves its row pending with ``next_attempt_at``
-set to the backoff; the task does not re-schedule itself. The beat sweep (every minute,
-``CELERY_BEAT_SCHEDULE["sweep-outbox"]``) delivers it once it is due. One mechanism for
+set to the backoff; the task does not re-schedule itself. The beat sweep (every
+``OUTBOX_SWEEP_SECONDS``, a minute unless set) delivers it once it is due. One mechanism for
 every retry, whether the broker lost the task, the mail server said "later" or a worker
 died, means no countdown task can sit in a queue and race the sweep for the same row
-(the claim would stop a double send anyway). The cost: a retry may start up to a minute
-after its backoff ends.
+(the claim would stop a double send anyway). The cost: a retry may start up to one sweep
+interval after its backoff ends.
 """
 
 from __future__ import annotations
