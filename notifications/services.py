@@ -162,18 +162,22 @@ def context_loader(name: str) -> Callable[[ContextLoader], ContextLoader]:
     return register
 
 
-def render_deferred(row: OutboxEmail) -> None:
-    """Render a row queued with a context loader and keep its text (it is sent as rendered once)."""
+def render_deferred(row: OutboxEmail, *, save: bool = True) -> dict[str, str]:
+    """Render a row queued with a context loader; returns the fields it set (none if it was
+    rendered already). The delivery saves them with the row's final state (``save=False``),
+    so what was sent stays on the row without one more write per mail."""
     if not row.context_loader:
-        return
+        return {}
     context = _CONTEXT_LOADERS[row.context_loader](**(row.context_args or {}))
-    row.subject, row.body_text, row.body_html = render_email(
+    subject, body_text, body_html = render_email(
         template=row.template, context=context, language=row.language, tz=row.tz
     )
-    row.context_loader = ""
-    OutboxEmail.objects.filter(pk=row.pk).update(
-        subject=row.subject, body_text=row.body_text, body_html=row.body_html, context_loader=""
-    )
+    fields = {"subject": subject, "body_text": body_text, "body_html": body_html, "context_loader": ""}
+    for name, value in fields.items():
+        setattr(row, name, value)
+    if save:
+        OutboxEmail.objects.filter(pk=row.pk).update(**fields)
+    return fields
 
 
 def enqueue_delivery(outbox_id: int) -> None:
@@ -262,7 +266,6 @@ def _finish(*, row: OutboxEmail, **changes: Any) -> bool:
 
 
 def _build_message(*, row: OutboxEmail, connection: BaseEmailBackend) -> EmailMultiAlternatives:
-    render_deferred(row)
     headers = {"Message-ID": row.message_id, "Auto-Submitted": "auto-generated"}
     if row.in_reply_to:
         headers["In-Reply-To"] = row.in_reply_to
@@ -339,6 +342,7 @@ def _deliver(*, outbox_id: int, connection: BaseEmailBackend, now: datetime | No
     if row is None:
         return _Outcome.NOT_CLAIMED
     try:
+        rendered = render_deferred(row, save=False)
         message = _build_message(row=row, connection=connection)
     except Exception as exc:  # it will not build next time either
         _finish(row=row, status=OutboxStatus.FAILED, last_error=_describe(exc))
@@ -359,7 +363,7 @@ def _deliver(*, outbox_id: int, connection: BaseEmailBackend, now: datetime | No
             logger.error("outbox %s: refused for good: %s", row.pk, _describe(exc))
             return _Outcome.FAILED
         return _retry_later(row=row, exc=exc, counts_towards_giving_up=True)
-    _finish(row=row, status=OutboxStatus.SENT, sent_at=timezone.now())
+    _finish(row=row, status=OutboxStatus.SENT, sent_at=timezone.now(), **rendered)
     logger.info(
         "outbox %s sent (template %s, case %s, attempt %s)", row.pk, row.template, row.case_number, row.attempts
     )
