@@ -12,12 +12,15 @@ error words, causes and numbered steps; bodies of 100–400 words (Korean and Ch
 counted in "word-sized" phrases). A few words have known frequencies so the timing can
 ask for a common and a rare one in each language (see ``WORDS``).
 
-Rows go in with ``COPY … FROM STDIN`` in batches; ``body_html`` is the concatenation of
-paragraphs each rendered once through ``casetracker.markup.render_markdown`` (every
-paragraph is a self-contained Markdown block, so that equals rendering the body). The
-search and trigram indexes are dropped during the load and rebuilt after it,
-``search_vector`` is computed with ONE set-based UPDATE per language with the weights of
-``knowledge.services.refresh_search_vector``, then ``VACUUM (ANALYZE)``.
+Rows go with ``COPY … FROM STDIN`` in batches into a temporary table; ``body_html`` is
+the concatenation of paragraphs each rendered once through
+``casetracker.markup.render_markdown`` (every paragraph is a self-contained Markdown
+block, so that equals rendering the body). The search indexes are dropped during the
+load; ONE ``INSERT … SELECT`` moves the rows into ``knowledge_article`` with
+``search_vector = kb_search_vector(…)`` and ``title_vector = kb_title_vector(…)`` (the SQL functions
+``knowledge.services.refresh_search_vector`` calls, so every row is written once instead
+of COPY + UPDATE); the indexes are rebuilt from the migrations' own SQL, then
+``VACUUM (ANALYZE)``.
 
 Also creates a staff author and a customer login (``customer@kb.bench``, password
 ``bench-pass-2026``) in organization "KB Bench Customer".
@@ -46,7 +49,6 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Membership, Organization, Role, Tier, User  # noqa: E402
 from casetracker.markup import render_markdown  # noqa: E402
-from knowledge.models import SEARCH_CONFIG  # noqa: E402
 
 PASSWORD = "bench-pass-2026"
 CUSTOMER_LOGIN = "customer@kb.bench"
@@ -372,12 +374,22 @@ ARTICLE_COLUMNS = [
     "created_at", "updated_at", "view_count", "helpful_yes", "helpful_no",
 ]  # fmt: skip
 
-SEARCH_INDEXES = ["kb_article_search", "kb_article_title_trgm", "kb_article_body_trgm"]
-
 
 def _search_index_sql() -> list[str]:
-    """The CREATE INDEX statements of the migration, so the rebuilt indexes are the same."""
-    return list(importlib.import_module("knowledge.migrations.0002_search_indexes").INDEXES)
+    """The CREATE INDEX statements of the migration, so the rebuilt indexes are the same
+    (0003 replaced 0002's)."""
+    return list(importlib.import_module("knowledge.migrations.0003_search_functions").INDEXES)
+
+
+def _index_name(statement: str) -> str:
+    return statement.split(" ON ")[0].split()[-1]
+
+
+# Dropped before the load (0002's indexes too, if still there).
+SEARCH_INDEXES = [
+    *(_index_name(sql) for sql in _search_index_sql()),
+    *importlib.import_module("knowledge.migrations.0003_search_functions").OLD_INDEXES,
+]
 
 
 def escape(text: str) -> str:
@@ -508,7 +520,11 @@ def main(argv: list[str] | None = None) -> None:
         total = args.articles + drafts
         languages = [lang for lang, _ in LANGUAGE_MIX]
         weights = [w for _, w in LANGUAGE_MIX]
-        sql = f"COPY knowledge_article ({', '.join(ARTICLE_COLUMNS)}) FROM STDIN"
+        cursor.execute(
+            "CREATE TEMPORARY TABLE kb_seed ON COMMIT DROP AS "
+            f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM knowledge_article WITH NO DATA"
+        )
+        sql = f"COPY kb_seed ({', '.join(ARTICLE_COLUMNS)}) FROM STDIN"
         counts: dict[str, int] = {lang: 0 for lang in languages}
         done = 0
         while done < total:
@@ -550,23 +566,19 @@ def main(argv: list[str] | None = None) -> None:
         print()
         phase(f"COPY {total:,} articles ({args.articles:,} published, {drafts:,} drafts; {counts})")
 
-        for language, config in SEARCH_CONFIG.items():
-            cursor.execute(
-                "UPDATE knowledge_article SET search_vector ="
-                " setweight(to_tsvector(%s::regconfig, coalesce(title, '')), 'A')"
-                " || setweight(to_tsvector(%s::regconfig, coalesce(product, '') || ' ' || coalesce(tags, '')), 'B')"
-                " || setweight(to_tsvector(%s::regconfig, coalesce(body, '')), 'C')"
-                " WHERE language = %s",
-                [config, config, config, str(language)],
-            )
-            phase(f"search_vector {language} ({config}): {cursor.rowcount:,} rows")
+        columns = ", ".join(ARTICLE_COLUMNS)
+        cursor.execute(
+            f"INSERT INTO knowledge_article ({columns}, search_vector, title_vector) SELECT {columns},"
+            " kb_search_vector(language, title, product, tags, body), kb_title_vector(language, title) FROM kb_seed"
+        )
+        phase(f"INSERT with search_vector: {cursor.rowcount:,} rows")
 
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")  # GIN builds: fewer, larger runs
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the author keys now: CREATE INDEX needs it
         phase("foreign keys checked")
         for statement in _search_index_sql():
             cursor.execute(statement)
-            phase(f"  {statement.split(' ON ')[0].replace('CREATE INDEX IF NOT EXISTS ', 'index ')}")
+            phase(f"  index {_index_name(statement)}")
 
     connection.close()
     with connection.cursor() as cursor:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -18,7 +18,7 @@ from cases.selectors import get_case_for
 
 from . import services
 from .models import Article
-from .selectors import get_article_for, latest_news, search_articles, suggest_articles, with_snippets
+from .selectors import get_article_for, latest_news, search_articles, suggest_articles
 from .serializers import ArticleListSerializer, ArticleSerializer, NewsSerializer
 
 SEARCH_PARAMETERS = [
@@ -28,7 +28,32 @@ SEARCH_PARAMETERS = [
 ]
 
 
+class SearchPagination(PageNumberPagination):
+    """The usual ``count``/``next``/``previous``/``results``, plus ``truncated``: with
+    words, the results are the best-ranked matches among a bounded set of candidates
+    (``knowledge.selectors.CANDIDATES``), and ``truncated`` is true when more articles
+    match than were ranked (``count`` is then the number listed, not of all matches)."""
+
+    page_size = 20
+
+    def get_paginated_response(self, data, truncated: bool = False) -> Response:  # type: ignore[no-untyped-def, override]
+        response = super().get_paginated_response(data)
+        response.data["truncated"] = truncated
+        return response
+
+    def get_paginated_response_schema(self, schema):  # type: ignore[no-untyped-def]
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["truncated"] = {
+            "type": "boolean",
+            "description": "More articles match than were ranked and listed: refine the words.",
+        }
+        return schema
+
+
 class ArticleListApi(APIView):
+    # Read by the schema generator (the page envelope with ``truncated``); get() pages itself.
+    pagination_class = SearchPagination
+
     class Input(serializers.Serializer):
         title = serializers.CharField(max_length=200)
         body = serializers.CharField(max_length=200_000)
@@ -39,17 +64,15 @@ class ArticleListApi(APIView):
 
     @extend_schema(parameters=SEARCH_PARAMETERS, responses=ArticleListSerializer(many=True))
     def get(self, request: Request) -> Response:
-        q = request.query_params.get("q", "")
         results = search_articles(
             request.user,
-            q,
+            request.query_params.get("q", ""),
             language=request.query_params.get("language") or None,
             product=request.query_params.get("product") or None,
         )
-        paginator = PageNumberPagination()
-        paginator.page_size = 20
-        page = with_snippets(list(paginator.paginate_queryset(results, request, view=self)), q.strip())
-        return paginator.get_paginated_response(ArticleListSerializer(page, many=True).data)
+        paginator = SearchPagination()
+        page = paginator.paginate_queryset(results, request, view=self)
+        return paginator.get_paginated_response(ArticleListSerializer(page, many=True).data, results.truncated)
 
     @extend_schema(request=Input, responses={201: ArticleSerializer})
     def post(self, request: Request) -> Response:
@@ -101,7 +124,7 @@ class ArticleVoteApi(APIView):
 class SuggestApi(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="The draft case title")],
-        responses=ArticleListSerializer(many=True),
+        responses=inline_serializer("ArticleSuggestions", {"results": ArticleListSerializer(many=True)}),
     )
     def get(self, request: Request) -> Response:
         articles = suggest_articles(request.user, request.query_params.get("q", ""))
@@ -118,7 +141,7 @@ class NewsApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("language", OpenApiTypes.STR, enum=Language.values)],
-        responses=NewsSerializer(many=True),
+        responses=inline_serializer("LatestNews", {"results": NewsSerializer(many=True)}),
     )
     def get(self, request: Request) -> Response:
         language = request.query_params.get("language") or getattr(request.user, "language", None)

@@ -39,6 +39,9 @@ class Article(models.Model):
     helpful_no = models.PositiveIntegerField(default=0)
     # Kept by knowledge.services on every save (PostgreSQL only; NULL on SQLite).
     search_vector = SearchVectorField(null=True, editable=False)
+    # The title alone (small, stored in the row): the best-ranked results are found
+    # without reading the bodies' vectors.
+    title_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("knowledge-base article")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Value
+from django.db.models import F, Func
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from cases.permissions import can_work_case, is_staff
 from cases.services import record_event
 from casetracker.markup import render_markdown
 
-from .models import SEARCH_CONFIG, Article, ArticleVote, CaseArticle, NewsItem, SuggestionOpen
+from .models import Article, ArticleVote, CaseArticle, NewsItem, SuggestionOpen
 from .selectors import DEFLECTION_WINDOW
 
 TITLE_MAX = 200
@@ -44,15 +44,24 @@ def _clean(*, title: str, body: str, language: str) -> tuple[str, str]:
 
 
 def refresh_search_vector(article: Article) -> None:
-    """Index title (weight A) and body (weight B) with the article language's
-    text-search configuration. PostgreSQL only: SQLite searches with LIKE."""
+    """Index title (weight A), product and tags (B) and body (C) with the article
+    language's text-search configuration, plus two-character pieces of Korean and
+    Chinese text: the SQL function ``kb_search_vector`` (knowledge migration 0003, also
+    used by bench/seed_kb.py); the title alone in ``title_vector``. PostgreSQL only:
+    SQLite searches with LIKE."""
     if connection.vendor != "postgresql":
         return
-    config = Value(SEARCH_CONFIG[article.language])
     Article.objects.filter(pk=article.pk).update(
-        search_vector=SearchVector("title", weight="A", config=config)
-        + SearchVector("product", "tags", weight="B", config=config)
-        + SearchVector("body", weight="C", config=config)
+        search_vector=Func(
+            F("language"),
+            F("title"),
+            F("product"),
+            F("tags"),
+            F("body"),
+            function="kb_search_vector",
+            output_field=SearchVectorField(),
+        ),
+        title_vector=Func(F("language"), F("title"), function="kb_title_vector", output_field=SearchVectorField()),
     )
 
 

@@ -16,7 +16,7 @@ from casetracker.markup import render_markdown
 
 from . import services
 from .forms import ArticleForm, NewsForm, SearchForm
-from .selectors import get_article_for, latest_news, search_articles, suggest_articles, with_snippets
+from .selectors import get_article_for, latest_news, search_articles, suggest_articles
 
 PAGE_SIZE = 20
 
@@ -47,7 +47,6 @@ def search(request: HttpRequest) -> HttpResponse:
                 product=form.cleaned_data["product"] or None,
             )
             page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-            with_snippets(list(page.object_list), q)
             context.update(page=page, q=q)
         except ValidationError as error:
             _add_errors(form, error)
@@ -56,9 +55,7 @@ def search(request: HttpRequest) -> HttpResponse:
         status = 400
     else:
         results = search_articles(request.user, "", language=getattr(request.user, "language", None))
-        page = Paginator(results, PAGE_SIZE).get_page(1)
-        with_snippets(list(page.object_list), "")
-        context["page"] = page
+        context["page"] = Paginator(results, PAGE_SIZE).get_page(1)
     query = request.GET.copy()
     query.pop("page", None)
     context["querystring"] = query.urlencode()
