@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from .audit import record_audit
 from .login_throttle import begin_login_attempt, client_ip, finish_login_attempt
 from .models import AuditAction, AuditEntry, LoginAttempt, Membership, Organization, User
+from .services import audit_membership
 
 # Fields of a user whose change alters what they may see or do: audited when changed here.
 ACCESS_FIELDS = ["role", "tier", "manager", "is_active", "is_staff", "is_superuser", "groups", "user_permissions"]
@@ -53,30 +54,15 @@ class UserAdmin(BaseUserAdmin):
             return super().save_formset(request, form, formset, change)
         saved = formset.save(commit=False)
         for membership in formset.deleted_objects:
-            self._audit_membership(request, AuditAction.MEMBERSHIP_REMOVED, membership)
+            audit_membership(AuditAction.MEMBERSHIP_REMOVED, membership, request=request, via="admin")
             membership.delete()
         changed_ids = {membership.pk for membership, _fields in formset.changed_objects}
         for membership in saved:
             action = AuditAction.MEMBERSHIP_CHANGED if membership.pk in changed_ids else AuditAction.MEMBERSHIP_ADDED
             membership.save()
-            self._audit_membership(request, action, membership)
+            audit_membership(action, membership, request=request, via="admin")
         formset.save_m2m()
         return None
-
-    @staticmethod
-    def _audit_membership(request: HttpRequest, action: str, membership: Membership) -> None:
-        record_audit(
-            action,
-            request=request,
-            object_type="membership",
-            object_id=membership.pk,
-            detail={
-                "user": membership.user.email,
-                "organization": membership.organization.customer_number,
-                "is_primary": membership.is_primary,
-                "via": "admin",
-            },
-        )
 
 
 @admin.register(Organization)

@@ -143,22 +143,22 @@ def create_user(
                 # The first one is primary when none is marked: every customer has one.
                 is_primary=spec.is_primary or (not has_primary and index == 0),
             )
-            _audit_membership_added(actor, membership)
+            audit_membership(AuditAction.MEMBERSHIP_ADDED, membership, actor=actor)
     return user
 
 
-def _audit_membership_added(actor: User, membership: Membership) -> None:
-    record_audit(
-        AuditAction.MEMBERSHIP_ADDED,
-        actor=actor,
-        object_type="membership",
-        object_id=membership.pk,
-        detail={
-            "user": membership.user.email,
-            "organization": membership.organization.customer_number,
-            "is_primary": membership.is_primary,
-        },
-    )
+def audit_membership(
+    action: str, membership: Membership, *, actor: User | None = None, request: Any = None, via: str = ""
+) -> None:
+    """One audit row for a membership added, changed or removed (services and the admin)."""
+    detail: dict[str, Any] = {
+        "user": membership.user.email,
+        "organization": membership.organization.customer_number,
+        "is_primary": membership.is_primary,
+    }
+    if via:
+        detail["via"] = via
+    record_audit(action, actor=actor, request=request, object_type="membership", object_id=membership.pk, detail=detail)
 
 
 @transaction.atomic
@@ -174,7 +174,7 @@ def add_membership(*, actor: User, user: User, organization: Organization, is_pr
     membership = Membership.objects.create(
         user=user, organization=organization, is_primary=is_primary or not has_primary
     )
-    _audit_membership_added(actor, membership)
+    audit_membership(AuditAction.MEMBERSHIP_ADDED, membership, actor=actor)
     return membership
 
 
