@@ -37,7 +37,13 @@ from .selectors import (
     messages_visible_to,
     parse_month,
 )
-from .serializers import CaseSerializer, EventSerializer, MessageSerializer, TimeEntrySerializer
+from .serializers import (
+    CaseSerializer,
+    EventSerializer,
+    MessageSerializer,
+    PrebuiltFieldsMixin,
+    TimeEntrySerializer,
+)
 
 CALLER_CHANNELS = [(Channel.API, Channel.API.label), (Channel.PHONE, Channel.PHONE.label)]
 
@@ -59,7 +65,7 @@ class CaseListApi(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     pagination_class = BoundedCountPagination
 
-    class Input(serializers.Serializer):
+    class Input(PrebuiltFieldsMixin, serializers.Serializer):
         title = serializers.CharField(max_length=200)
         description = serializers.CharField(max_length=100_000)
         severity = serializers.ChoiceField(Severity.choices)

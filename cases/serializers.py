@@ -2,13 +2,70 @@
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import Field
+from rest_framework.utils.serializer_helpers import BindingDict
 
 from accounts.serializers import OrganizationRefSerializer, PersonSerializer
 
 from .models import Attachment, Case, CaseEvent, CloseReason, Message, TimeEntry
+
+# --- Fields built once per class ---------------------------------------------------------
+#
+# DRF builds a serializer's fields on every instantiation: a ModelSerializer inspects its
+# model and constructs each field anew (plus every nested serializer's), which was the
+# largest single cost of answering ``POST /api/v1/cases/``. The serializers of the hot
+# paths build them once per class and give each instance shallow copies (fields keep no
+# per-instance state until they are bound, and binding sets it on the copy). Serializers
+# that compute their fields at run time (an overridden ``get_fields``) and lists keep the
+# usual deep copy.
+
+_PROTOTYPES: dict[type, dict[str, Field]] = {}
+
+
+def _prototypes(cls: type, build: Any) -> dict[str, Field]:
+    protos = _PROTOTYPES.get(cls)
+    if protos is None:
+        protos = _PROTOTYPES[cls] = build()
+    return protos
+
+
+def _static_fields(serializer: serializers.BaseSerializer) -> bool:
+    get_fields = type(serializer).get_fields
+    return get_fields in (
+        serializers.Serializer.get_fields,
+        serializers.ModelSerializer.get_fields,
+        PrebuiltFieldsMixin.get_fields,
+    )
+
+
+def _clone(field: Field) -> Field:
+    if isinstance(field, serializers.BaseSerializer) and (
+        isinstance(field, serializers.ListSerializer) or not _static_fields(field)
+    ):
+        return copy.deepcopy(field)
+    clone = object.__new__(type(field))
+    clone.__dict__.update(field.__dict__)
+    if isinstance(field, serializers.Serializer) and not isinstance(field, PrebuiltFieldsMixin):
+        # A nested serializer: its own fields from its class's prototypes, bound to the copy.
+        bound = BindingDict(clone)
+        for name, proto in _prototypes(type(field), field.get_fields).items():
+            bound[name] = _clone(proto)
+        clone.__dict__["fields"] = bound
+    return clone
+
+
+class PrebuiltFieldsMixin:
+    """Build the serializer's fields once per class; each instance binds its own copies."""
+
+    def get_fields(self) -> dict[str, Field]:
+        build = super().get_fields  # type: ignore[misc]
+        return {name: _clone(proto) for name, proto in _prototypes(type(self), build).items()}
 
 
 class DueSerializer(serializers.Serializer):
@@ -16,7 +73,7 @@ class DueSerializer(serializers.Serializer):
     next_update = serializers.DateTimeField(allow_null=True)
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
     organization = OrganizationRefSerializer(read_only=True)
     requester = PersonSerializer(read_only=True)

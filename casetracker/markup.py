@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import markdown
 import nh3
 
@@ -13,10 +15,27 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
 
 
+EXTENSIONS = ["fenced_code", "tables", "sane_lists", "nl2br"]
+_converters = threading.local()
+
+
+def _converter() -> markdown.Markdown:
+    # Building a Markdown instance (loading its extensions) cost more than converting a
+    # case description: one per thread, reset after every text.
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = _converters.markdown = markdown.Markdown(extensions=EXTENSIONS)
+    return converter
+
+
 def render_markdown(text: str) -> str:
     """Render Markdown and sanitize the result (no scripts, no event handlers, no
     ``javascript:`` links; raw HTML in the source is escaped or stripped)."""
-    html = markdown.markdown(text or "", extensions=["fenced_code", "tables", "sane_lists", "nl2br"])
+    converter = _converter()
+    try:
+        html = converter.convert(text or "")
+    finally:
+        converter.reset()
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

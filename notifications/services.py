@@ -99,13 +99,16 @@ def queue_email(
             context_args=context_args,
         )
     )
-    try:
-        with transaction.atomic():
-            row.save()
-    except IntegrityError:
-        if dedupe_key is None:
-            raise
-        return OutboxEmail.objects.get(dedupe_key=dedupe_key)
+    if dedupe_key is None:
+        # Nothing to deduplicate: no savepoint (two round trips) around the insert.
+        row.save()
+    else:
+        try:
+            with transaction.atomic():
+                row.save()
+        except IntegrityError:
+            # Another transaction queued the same mail meanwhile: that row is the mail.
+            return OutboxEmail.objects.get(dedupe_key=dedupe_key)
     transaction.on_commit(lambda: enqueue_delivery(row.pk))
     return row
 

@@ -24,6 +24,19 @@ from .mail import email_person
 TITLE_MAX = 200
 
 
+def _organization_to_log_for(
+    person: User, organization: Organization | None, session: object = None
+) -> Organization | None:
+    """The organization ``person`` logs the case for: the one named if they are a member of
+    it, else (none named) their active one, which comes from one of their memberships, so
+    that single query answers both questions. None: not a member."""
+    if organization is None:
+        return active_organization_for(person, session)
+    if Membership.objects.filter(user=person, organization=organization).exists():
+        return organization
+    return None
+
+
 @transaction.atomic
 def log_case(
     *,
@@ -70,18 +83,15 @@ def log_case(
             raise ValidationError({"requester": _("Name the customer who is calling.")})
         if requester.is_support_staff:
             raise ValidationError({"requester": _("The requester must be a customer.")})
-        memberships = Membership.objects.filter(user=requester)
+        organization = _organization_to_log_for(requester, organization)
         if organization is None:
-            organization = active_organization_for(requester)
-        if organization is None or not memberships.filter(organization=organization).exists():
             raise ValidationError({"organization": _("The requester is not a member of this organization.")})
     else:
         if requester is not None and requester.pk != actor.pk:
             raise ValidationError({"requester": _("Customers log cases in their own name.")})
         requester = actor
+        organization = _organization_to_log_for(actor, organization, session)
         if organization is None:
-            organization = active_organization_for(actor, session)
-        if organization is None or not Membership.objects.filter(user=actor, organization=organization).exists():
             raise ValidationError({"organization": _("You can only log cases for your own organizations.")})
         if channel == Channel.PHONE:
             raise ValidationError({"channel": _("Only support staff record phone calls.")})
