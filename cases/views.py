@@ -13,11 +13,13 @@ the reply and the internal note (the thread is swapped in place).
 
 from __future__ import annotations
 
+import copy
 import zoneinfo
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,8 +29,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organization, Tier
@@ -58,12 +60,16 @@ from .page_selectors import (
     bounded_count,
     can_still_reopen,
     case_files_visible_to,
+    case_moments,
     edown_first,
     get_phone_customer,
     organizations_spent_minutes,
     page_window,
+    queue_rows,
+    thread_rows,
     time_entries_of,
-    timeline_entries,
+    timeline_rows,
+    tracker_rows,
 )
 from .permissions import can_see_billing, can_work_case, is_case_customer, is_staff
 from .selectors import (
@@ -73,7 +79,6 @@ from .selectors import (
     cases_visible_to,
     events_visible_to,
     get_case_for,
-    messages_visible_to,
     open_cases_of,
     staff_queue,
 )
@@ -198,8 +203,9 @@ def tracker(request: HttpRequest) -> HttpResponse:
         total_minutes = None
     context = {
         "filterset": filterset,
-        "filter_fields": [filterset.form[name] for name in names],
+        "filter_fields": _filter_fields(filterset.form, names),
         "page_obj": page,
+        "rows": tracker_rows(page.object_list),
         "page_range": paginator.get_elided_page_range(page.number),
         "several_organizations": several,
         "total_hours": None if total_minutes is None else round(total_minutes / 60, 2),
@@ -209,21 +215,140 @@ def tracker(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/tracker.html", context, status=200 if filterset.is_valid() else 400)
 
 
+# --- Widgets rendered once ----------------------------------------------------------------
+# A form widget is rendered by Django's widget templates, one template (and its includes)
+# per check box or option: the filters' check boxes and the engineer lists cost more than
+# the rest of a page. What a widget prints depends only on the language, the field's
+# definition, its id and its value, so the HTML Django rendered is kept under those and
+# reused. Only widgets without errors (and never a form with data) are kept.
+_RENDERED_WIDGETS: dict[tuple[Any, ...], Any] = {}
+_RENDERED_WIDGETS_MAX = 512
+
+
+def _remember_widget(key: tuple[Any, ...], render: Callable[[], Any]) -> Any:
+    widget = _RENDERED_WIDGETS.get(key)
+    if widget is None:
+        if len(_RENDERED_WIDGETS) >= _RENDERED_WIDGETS_MAX:
+            _RENDERED_WIDGETS.clear()
+        widget = _RENDERED_WIDGETS[key] = render()
+    return widget
+
+
+def _field_key(field: Any, choices: Any) -> tuple[Any, ...]:
+    widget = field.field.widget
+    return (
+        get_language(),
+        # Classes by name: django-filter makes new form (and widget) classes per filter set.
+        f"{type(field.form).__module__}.{type(field.form).__qualname__}",
+        field.name,
+        field.html_name,
+        field.auto_id,
+        str(field.value()),
+        field.field.required,
+        field.field.disabled,
+        str(field.help_text),
+        field.form.use_required_attribute,
+        f"{type(widget).__module__}.{type(widget).__qualname__}",
+        repr(sorted(widget.attrs.items())),
+        tuple((str(value), str(label)) for value, label in choices),
+    )
+
+
+def _filter_fields(form: Any, names: list[str]) -> list[tuple[Any, Any]]:
+    """``(bound field, what prints its widget)`` for cases/_filters.html (the field
+    itself prints the kept widget too, for includes/field.html)."""
+    pairs = []
+    for name in names:
+        field = form[name]
+        widget: Any = field
+        choice = isinstance(field.field, forms.ChoiceField) and not isinstance(field.field, forms.ModelChoiceField)
+        if choice and not field.errors:
+            # Fixed choices (status, severity, tier, request type, ordering): the same
+            # widget for every request in a language with the same ones chosen.
+            widget = _remember_widget(_field_key(field, field.field.choices), lambda field=field: str(field))
+            field = _RenderedField(field, widget)
+        pairs.append((field, widget))
+    return pairs
+
+
+class _RenderedField:
+    """A bound field whose widget is already rendered (by Django, see
+    :func:`_assignee_field`): includes/field.html reads the field's label, errors and ids
+    from the field itself and prints this HTML for ``{{ field }}``."""
+
+    def __init__(self, field: Any, widget: Any) -> None:
+        self._field = field
+        self._widget = widget
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._field, name)
+
+    def __str__(self) -> str:
+        return self._widget
+
+
+class _FreshForm:
+    """An empty (unbound) form of a case page whose fields print widgets rendered by
+    Django once per language, field definition and initial value, then reused. A form
+    with data (re-rendered with its errors) is never wrapped."""
+
+    def __init__(self, form: Any) -> None:
+        self._form = form
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._form, name)
+
+    def __iter__(self) -> Any:
+        return iter(self._form)
+
+    def __str__(self) -> str:
+        return str(self._form)
+
+    def __getitem__(self, name: str) -> Any:
+        field = self._form[name]
+        if isinstance(field.field, forms.ModelChoiceField):
+            return field  # its choices come from the database: see _assignee_field
+        key = _field_key(field, getattr(field.field, "choices", ()))
+        return _RenderedField(field, _remember_widget(key, lambda: str(field)))
+
+
+def _fresh(form: Any) -> Any:
+    return form if form.is_bound else _FreshForm(form)
+
+
+def _assignee_field(field: Any) -> Any:
+    """An engineer list (the dashboard's bulk form, the workspace's assignment): read
+    once (one query, as before), rendered by Django's select widget once per language,
+    list of engineers and choice, then reused."""
+    if field.errors:
+        return field
+    choices = list(iter(field.field.choices))  # iter(): no COUNT query for a length hint
+    key = _field_key(field, choices)
+
+    def render() -> Any:
+        select = copy.copy(field.field.widget)
+        select.choices = choices
+        return field.as_widget(widget=select)
+
+    return _RenderedField(field, _remember_widget(key, render))
+
+
 def _detail_context(request: HttpRequest, case: Case, *, alert: str = "", **forms: Any) -> dict[str, Any]:
     user = request.user
     customer = is_case_customer(user, case)
     return {
         "case": case,
+        "moments": case_moments(case),
         "alert": alert,
         "is_customer": customer,
         "staff_viewer": is_staff(user),
         # The customer's page shows what the customer sees, to staff as well.
-        "thread": list(messages_visible_to(user, case).filter(internal=False)),
-        "timeline": timeline_entries(events_visible_to(user, case).filter(public=True)),
+        "thread": thread_rows(user, case, public_only=True),
+        "timeline": timeline_rows(events_visible_to(user, case).filter(public=True)),
         "case_files": list(case_files_visible_to(user, case).filter(internal=False)),
         "can_reopen": customer and can_still_reopen(case),
-        "reply_form": forms.get("reply_form") or ReplyForm(auto_id=REPLY_ID),
-        "withdraw_form": forms.get("withdraw_form") or WithdrawForm(auto_id=WITHDRAW_ID),
+        "reply_form": _fresh(forms.get("reply_form") or ReplyForm(auto_id=REPLY_ID)),
+        "withdraw_form": _fresh(forms.get("withdraw_form") or WithdrawForm(auto_id=WITHDRAW_ID)),
         "reopen_form": forms.get("reopen_form") or ReopenForm(auto_id=REOPEN_ID),
     }
 
@@ -234,27 +359,32 @@ def _workspace_context(request: HttpRequest, case: Case, *, alert: str = "", **f
     entries = list(time_entries_of(case))
     context: dict[str, Any] = {
         "case": case,
+        "moments": case_moments(case),
         "alert": alert,
         "workspace": True,
         "can_work": can_work,
-        "thread": list(messages_visible_to(user, case)),
-        "timeline": timeline_entries(events_visible_to(user, case)),
+        "thread": thread_rows(user, case),
+        "timeline": timeline_rows(events_visible_to(user, case)),
         "case_files": list(case_files_visible_to(user, case)),
         "time_entries": entries,
         "can_reopen": can_work and can_still_reopen(case),
-        "message_form": forms.get("message_form") or WorkspaceMessageForm(auto_id=MESSAGE_ID),
+        "message_form": _fresh(forms.get("message_form") or WorkspaceMessageForm(auto_id=MESSAGE_ID)),
         "reopen_form": forms.get("reopen_form") or ReopenForm(auto_id=REOPEN_ID),
     }
     if can_work:
         consultation = case.request_type == RequestType.CONSULTATION
         context.update(
-            info_form=forms.get("info_form") or BodyForm(auto_id=INFO_ID),
-            solution_form=forms.get("solution_form") or BodyForm(auto_id=SOLUTION_ID),
+            info_form=_fresh(forms.get("info_form") or BodyForm(auto_id=INFO_ID)),
+            solution_form=_fresh(forms.get("solution_form") or BodyForm(auto_id=SOLUTION_ID)),
             assign_form=forms.get("assign_form")
             or AssignForm(actor=user, auto_id=ASSIGN_ID, initial={"assignee": case.assignee_id}),
-            tier_form=forms.get("tier_form") or TierForm(auto_id=TIER_ID, initial={"tier": _next_tier(case.tier)}),
-            time_form=forms.get("time_form") or TimeForm(auto_id=TIME_ID, initial={"billable": consultation}),
+            tier_form=_fresh(
+                forms.get("tier_form") or TierForm(auto_id=TIER_ID, initial={"tier": _next_tier(case.tier)})
+            ),
+            time_form=_fresh(forms.get("time_form") or TimeForm(auto_id=TIME_ID, initial={"billable": consultation})),
         )
+        if not case.is_closed:
+            context["assign_field"] = _assignee_field(context["assign_form"]["assignee"])
     return context
 
 
@@ -483,14 +613,16 @@ def _dashboard_context(request: HttpRequest, params: QueryDict, **extra: Any) ->
         Queue.UNASSIGNED: bounded_count(staff_queue(user, Queue.UNASSIGNED)),
     }
     can_work = can_work_case(user)
+    bulk_form = (extra.get("bulk_form") or BulkAssignForm(actor=user, auto_id="bulk_%s")) if can_work else None
     context = {
         "queue": queue,
         "keep": [("queue", queue)],
         "queues": [(name, _queue_label(name), counts.get(name)) for name in QUEUES],
         "filterset": filterset,
-        "filter_fields": [filterset.form[name] for name in DASHBOARD_FILTERS],
+        "filter_fields": _filter_fields(filterset.form, DASHBOARD_FILTERS),
         "filters_valid": filterset.is_valid(),
         "cases": rows,
+        "rows": queue_rows(rows, picked=bulk_form["cases"].value() if bulk_form is not None else None),
         "edown_on_page": sum(1 for case in rows if case.severity_rank == 0),
         "page": page,
         "has_next": has_next,
@@ -498,8 +630,9 @@ def _dashboard_context(request: HttpRequest, params: QueryDict, **extra: Any) ->
         "can_work": can_work,
         "return_to": reverse("cases:dashboard") + ("?" + params.urlencode() if params else ""),
     }
-    if can_work:
-        context["bulk_form"] = extra.get("bulk_form") or BulkAssignForm(actor=user, auto_id="bulk_%s")
+    if bulk_form is not None:
+        context["bulk_form"] = bulk_form
+        context["assignee_field"] = _assignee_field(bulk_form["assignee"])
     context["alert"] = extra.get("alert", "")
     return context
 
