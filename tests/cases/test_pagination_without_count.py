@@ -232,3 +232,48 @@ def test_the_case_list_rows_are_the_same_as_before(api, engineer, thirty):
     expected = list(Case.objects.order_by("severity_rank", "-id")[10:20])
 
     assert [c["severity"] for c in page] == [c.severity for c in expected]
+
+
+@pytest.mark.postgres
+def test_a_search_matching_far_more_than_would_be_counted_is_not_counted(api, engineer, thirty, small_floor, monkeypatch):
+    from cases.models import Case
+    from cases.selectors import search_cases
+
+    # The planner's estimate is real (an EXPLAIN, not run) ...
+    estimate = pagination.planner_rows(search_cases(Case.objects.all(), "numbered"))
+    assert isinstance(estimate, float) and estimate >= 1
+    # ... but statistics of a 30-row test table say little: say "a million" instead.
+    seen = []
+    monkeypatch.setattr(pagination, "planner_rows", lambda queryset: seen.append(queryset) or 1e6)
+
+    with CaptureQueriesContext(connection) as queries:
+        body = api(engineer).get(URL, {"q": "numbered", "page_size": 5}).json()
+
+    assert seen, "the planner was asked"
+    assert (body["count"], body["count_exact"]) == (10, False)
+    assert len(body["results"]) == 5 and "page=2" in body["next"]
+    assert not counting_queries(queries)
+    # A list without a text search is counted as before, the planner not asked.
+    seen.clear()
+    plain = api(engineer).get(URL, {"status": "open", "page_size": 5}).json()
+    assert not seen and (plain["count"], plain["count_exact"]) == (10, False)
+
+
+@pytest.mark.postgres
+def test_a_search_the_planner_expects_to_match_few_rows_is_counted_exactly(api, engineer, thirty, small_floor):
+    rare = api(engineer).get(URL, {"q": "numbered 07"}).json()
+    assert (rare["count"], rare["count_exact"]) == (1, True)
+    pages = walk(api(engineer), {"q": "numbered", "page_size": 7})
+    assert sorted(c["number"] for p in pages for c in p["results"]) == sorted(c.number for c in thirty)
+
+
+@pytest.mark.django_db
+def test_only_a_text_search_asks_the_planner_before_counting():
+    from cases.models import Case
+    from cases.selectors import search_cases
+
+    searched = search_cases(Case.objects.all(), "printer")
+
+    assert pagination._counted_by_estimate(searched.query.where) is (connection.vendor == "postgresql")
+    assert not pagination._counted_by_estimate(Case.objects.filter(title__icontains="printer").query.where)
+    assert not pagination._counted_by_estimate(Case.objects.filter(status=Status.OPEN).query.where)
