@@ -92,6 +92,10 @@ class Row:
     meets_target: bool | None = None
     note: str = ""
     single_ms: float = 0.0  # the smoke-test request, alone on the server
+    # gunicorn's own time for each request (access log %(D)s: from reading the request to
+    # the last byte written), without the wait in the listen queue that wrk also sees.
+    server_p50_ms: float = 0.0
+    server_p95_ms: float = 0.0
 
 
 def scenarios(big_case: str, word: str, kb_word: str) -> list[Scenario]:
@@ -187,6 +191,8 @@ class Server:
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
         self.log = (RESULTS / "gunicorn.log").open("wb")
+        self.access_log = RESULTS / "access.log"
+        self.access_log.write_text("")
         command = [
             str(Path(sys.executable).with_name("gunicorn")),
             "bench.environment:wsgi()",
@@ -200,6 +206,10 @@ class Server:
             "120",
             "--log-level",
             "warning",
+            "--access-logfile",
+            str(self.access_log),
+            "--access-logformat",
+            "%(D)s",
         ]
         self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
@@ -216,6 +226,15 @@ class Server:
             except (urllib.error.URLError, ConnectionError, OSError):
                 time.sleep(0.3)
         sys.exit("bench: gunicorn did not answer in time")
+
+    def access_log_size(self) -> int:
+        return self.access_log.stat().st_size
+
+    def service_times_ms(self, since: int) -> list[float]:
+        """The requests' times gunicorn logged after byte ``since`` of its access log."""
+        with self.access_log.open("rb") as log:
+            log.seek(since)
+            return sorted(int(line) / 1000 for line in log.read().split() if line.isdigit())
 
     def workers(self) -> list[int]:
         return children(self.process.pid)
@@ -345,6 +364,7 @@ def measure(server: Server, scenario: Scenario, auth: dict[str, Any], args: argp
     if args.warmup > 0:
         wrk(url, script=script, seconds=args.warmup, connections=args.connections, headers=wrk_headers, env=env)
     row.load_before = loadavg()
+    logged = server.access_log_size()
     result = wrk(
         url,
         script=script,
@@ -355,6 +375,11 @@ def measure(server: Server, scenario: Scenario, auth: dict[str, Any], args: argp
         env=env,
     )
     row.load_after = loadavg()
+    time.sleep(0.2)  # the workers' last log lines
+    served = server.service_times_ms(logged)
+    if served:
+        row.server_p50_ms = round(served[len(served) // 2], 2)
+        row.server_p95_ms = round(served[min(len(served) - 1, int(len(served) * 0.95))], 2)
     row.requests = result["requests"]
     if row.requests < args.connections:
         row.note = (
@@ -372,7 +397,8 @@ def measure(server: Server, scenario: Scenario, auth: dict[str, Any], args: argp
     }
     print(
         f"  {scenario.name}: {row.requests} requests, p50 {row.p50_ms:.1f} ms, p95 {row.p95_ms:.1f} ms, "
-        f"p99 {row.p99_ms:.1f} ms, {row.rps:.1f} req/s, load {row.load_before} -> {row.load_after}"
+        f"p99 {row.p99_ms:.1f} ms, {row.rps:.1f} req/s, server p50/p95 {row.server_p50_ms:.1f}/"
+        f"{row.server_p95_ms:.1f} ms, load {row.load_before} -> {row.load_after}"
         + (f", errors {row.errors}" if row.errors else ""),
         flush=True,
     )
@@ -511,12 +537,13 @@ def markdown(info: dict[str, Any], rows: list[Row], memory: dict | None) -> str:
         f"{info['floor_p95_ms']} ms → page target p95 ≤ {info['page_target_ms']:.0f} ms; "
         f"{info['cpus']} CPUs; load average {info['load_start']} → {info['load_end']}.",
         "",
-        "| scenario | p50 ms | p95 ms | p99 ms | req/s | p95 / floor | target | met | load (1, 5, 15 min) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- | :---: | --- |",
+        "| scenario | p50 ms | p95 ms | p99 ms | req/s | p95 / floor | target | met | server p50 / p95 ms "
+        "| load (1, 5, 15 min) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | :---: | ---: | --- |",
     ]
     for r in rows:
         if not r.requests:
-            lines.append(f"| {r.name} | | | | | | {r.note} | ✗ | |")
+            lines.append(f"| {r.name} | | | | | | {r.note} | ✗ | | |")
             continue
         ratio = f"{r.floor_ratio:.1f}×" if r.floor_ratio is not None else ""
         met = "✓" if r.meets_target else "✗"
@@ -524,7 +551,8 @@ def markdown(info: dict[str, Any], rows: list[Row], memory: dict | None) -> str:
         errors += f" — {r.note}" if r.note else ""
         lines.append(
             f"| {r.name} | {r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.p99_ms:.1f} | {r.rps:.1f} | {ratio} | "
-            f"{r.target}{errors} | {met} | {r.load_before} → {r.load_after} |"
+            f"{r.target}{errors} | {met} | {r.server_p50_ms:.1f} / {r.server_p95_ms:.1f} | "
+            f"{r.load_before} → {r.load_after} |"
         )
     if memory:
         lines += [

@@ -73,6 +73,29 @@ def edown_first(queryset: QuerySet[Case]) -> QuerySet[Case]:
     return queryset.order_by(edown, *ordering)
 
 
+# What the case lists print (queue_rows, tracker_rows): not the descriptions (kilobytes
+# each), nor the requester, nor the rest of each organization and engineer.
+LIST_COLUMNS = (
+    "title",
+    "status",
+    "severity",
+    "severity_rank",
+    "tier",
+    "request_type",
+    "updated_at",
+    "spent_minutes",
+    "organization__name",
+    "organization__customer_number",
+    "assignee__name",
+    "assignee__email",
+)
+
+
+def list_columns(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """``queryset`` reading only the columns the case lists print."""
+    return queryset.select_related(None).select_related("organization", "assignee").only(*LIST_COLUMNS)
+
+
 def page_window(queryset: QuerySet[Case], page: int, per_page: int) -> tuple[list[Case], bool]:
     """One page of rows and whether another follows, without counting the whole queue."""
     offset = (page - 1) * per_page

@@ -63,6 +63,7 @@ from .page_selectors import (
     case_moments,
     edown_first,
     get_phone_customer,
+    list_columns,
     organizations_spent_minutes,
     page_window,
     queue_rows,
@@ -186,7 +187,7 @@ def tracker(request: HttpRequest) -> HttpResponse:
     cases = filterset.qs
     # Counted up to 1,000 cases (and a few pages past this one), with the hours of the
     # counted cases in the same query; a bigger list shows "1,000+ cases".
-    paginator = BoundedPaginator(cases, PER_PAGE, aggregates={"minutes": Sum("spent_minutes")})
+    paginator = BoundedPaginator(list_columns(cases), PER_PAGE, aggregates={"minutes": Sum("spent_minutes")})
     page = paginator.get_page(request.GET.get("page"))
     filtered = any(request.GET.get(name) for name in names[:-1])
     total_minutes: int | None
@@ -322,7 +323,12 @@ def _assignee_field(field: Any) -> Any:
     list of engineers and choice, then reused."""
     if field.errors:
         return field
-    choices = list(iter(field.field.choices))  # iter(): no COUNT query for a length hint
+    chooser = field.field
+    # The choice field's own iterator reads with .iterator(): on PostgreSQL a server-side
+    # cursor (DECLARE … WITH HOLD, FETCH, CLOSE) for a list of a few dozen people.
+    iterator = chooser.iterator(chooser)
+    choices = [("", chooser.empty_label)] if chooser.empty_label is not None else []
+    choices += [iterator.choice(person) for person in chooser.queryset]
     key = _field_key(field, choices)
 
     def render() -> Any:
@@ -607,7 +613,7 @@ def _dashboard_context(request: HttpRequest, params: QueryDict, **extra: Any) ->
         page = max(1, min(int(params.get("page", "1")), MAX_PAGE))
     except ValueError:
         page = 1
-    rows, has_next = page_window(edown_first(filterset.qs), page, PER_PAGE)
+    rows, has_next = page_window(list_columns(edown_first(filterset.qs)), page, PER_PAGE)
     counts = {
         Queue.MINE: bounded_count(staff_queue(user, Queue.MINE)),
         Queue.UNASSIGNED: bounded_count(staff_queue(user, Queue.UNASSIGNED)),

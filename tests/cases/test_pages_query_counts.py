@@ -1,12 +1,13 @@
 """The lists and the case page cost a fixed number of queries, however many rows they
 show: nothing is fetched per case, per message or per event.
 
-Measured (both databases): tracker 8, dashboard 6, customer's case page 10, workspace 9.
+Measured (both databases): tracker 8 (9 with a text search on PostgreSQL), dashboard 6, customer's case page 10, workspace 9.
 """
 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from cases.models import Attachment, CaseEvent, Channel, EventKind, Message, Severity, Status, TimeEntry
@@ -64,8 +65,9 @@ def test_the_tracker_costs_the_same_for_any_number_of_cases(
         make_case(title=f"Case {n}", status=Status.OPEN, assignee=engineer if n % 2 else None)
     client = browser_for(alice)
 
-    # The organization banner reads the memberships once (the active one among them).
-    with django_assert_max_num_queries(8):
+    # The organization banner reads the memberships once (the active one among them); a
+    # text search asks the planner before counting (PostgreSQL: one EXPLAIN more).
+    with django_assert_max_num_queries(9 if connection.vendor == "postgresql" else 8):
         response = client.get(reverse("cases:tracker"), {"status": ["open", "new"], "q": "Case"})
 
     assert response.status_code == 200

@@ -235,7 +235,9 @@ def test_the_case_list_rows_are_the_same_as_before(api, engineer, thirty):
 
 
 @pytest.mark.postgres
-def test_a_search_matching_far_more_than_would_be_counted_is_not_counted(api, engineer, thirty, small_floor, monkeypatch):
+def test_a_search_matching_far_more_than_would_be_counted_is_not_counted(
+    api, engineer, thirty, small_floor, monkeypatch
+):
     from cases.models import Case
     from cases.selectors import search_cases
 
