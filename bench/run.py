@@ -187,7 +187,7 @@ def children(pid: int) -> list[int]:
 class Server:
     """gunicorn with two sync workers on 127.0.0.1:port, started and stopped by us."""
 
-    def __init__(self, port: int, env: dict[str, str], workers: int) -> None:
+    def __init__(self, port: int, env: dict[str, str], workers: int, threads: int = 1) -> None:
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
         self.log = (RESULTS / "gunicorn.log").open("wb")
@@ -198,6 +198,7 @@ class Server:
             "bench.environment:wsgi()",
             "--workers",
             str(workers),
+            *(["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
             "--bind",
             f"127.0.0.1:{port}",
             "--worker-tmp-dir",
@@ -528,11 +529,16 @@ def cleanup(last_case_id: int, broker: str) -> None:
             client.delete(key)
 
 
+def worker_kind(info: dict[str, Any]) -> str:
+    threads = info.get("worker_threads", 1)
+    return "sync" if threads <= 1 else f"gthread ({threads} threads each)"
+
+
 def markdown(info: dict[str, Any], rows: list[Row], memory: dict | None) -> str:
     lines = [
         f"## {info['cases']:,} cases — `{info['database']}` — {info['started_at']}",
         "",
-        f"gunicorn {info['workers']} sync workers, DEBUG off, wrk {info['connections']} connections, "
+        f"gunicorn {info['workers']} {worker_kind(info)} workers, DEBUG off, wrk {info['connections']} connections, "
         f"{info['duration']:g} s a row after a {info['warmup']:g} s warm-up; floor p95 "
         f"{info['floor_p95_ms']} ms → page target p95 ≤ {info['page_target_ms']:.0f} ms; "
         f"{info['cpus']} CPUs; load average {info['load_start']} → {info['load_end']}.",
@@ -638,6 +644,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument(
+        "--worker-threads",
+        type=int,
+        default=1,
+        help="threads a gunicorn worker (default 1: sync workers; more: gthread workers)",
+    )
     parser.add_argument("--word", default="certificate", help="case search word (default certificate)")
     parser.add_argument("--kb-word", default="connection", help="KB search word (default connection)")
     parser.add_argument("--only", nargs="*", help="scenario keys to run (others skipped; latest.* kept)")
@@ -690,6 +702,7 @@ def main(argv: list[str] | None = None) -> None:
         "big_case": prepared["big_case"],
         "started_at": started_at,
         "workers": args.workers,
+        "worker_threads": args.worker_threads,
         "connections": args.connections,
         "duration": args.duration,
         "warmup": args.warmup,
@@ -701,7 +714,7 @@ def main(argv: list[str] | None = None) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     port = free_port()
     print(f"gunicorn on 127.0.0.1:{port}, database {database} ({prepared['cases']:,} cases); load {info['load_start']}")
-    server = Server(port, env, args.workers)
+    server = Server(port, env, args.workers, args.worker_threads)
     rows: list[Row] = []
     memory = None
     try:

@@ -108,7 +108,7 @@ class CaseListApi(APIView):
         # No COUNT(*) of the whole list: exact up to 1,000 rows, then "at least" (count_exact).
         return paginated_response(
             request,
-            filterset.qs,
+            CaseSerializer.reading_columns(filterset.qs),
             CaseSerializer,
             view=self,
             pagination_class=BoundedCountPagination,
