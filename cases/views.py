@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -68,7 +69,7 @@ from .page_selectors import (
     page_window,
     queue_rows,
     thread_rows,
-    time_entries_of,
+    time_entry_rows,
     timeline_rows,
     tracker_rows,
 )
@@ -339,10 +340,35 @@ def _assignee_field(field: Any) -> Any:
     return _RenderedField(field, _remember_widget(key, render))
 
 
+def _field_row(field: Any, *, hide_optional: bool = False) -> Any:
+    """What ``{% include "includes/field.html" with field=field %}`` prints: for a field
+    that prints a kept widget (see :class:`_FreshForm`, :func:`_assignee_field`), kept as
+    well (the widget's key, its HTML, label and the flag tell all the row prints); for a
+    form with data (its errors beside the fields), rendered each time."""
+
+    def render() -> Any:
+        return get_template("includes/field.html").render({"field": field, "hide_optional": hide_optional})
+
+    if not isinstance(field, _RenderedField):
+        return render()
+    key = ("row", *_field_key(field, ()), str(field), str(field.label), hide_optional)
+    return _remember_widget(key, render)
+
+
+class _FieldRows:
+    """``{{ rows.name }}`` in a template: :func:`_field_row` of the form's field ``name``."""
+
+    def __init__(self, form: Any) -> None:
+        self._form = form
+
+    def __getitem__(self, name: str) -> Any:
+        return _field_row(self._form[name])
+
+
 def _detail_context(request: HttpRequest, case: Case, *, alert: str = "", **forms: Any) -> dict[str, Any]:
     user = request.user
     customer = is_case_customer(user, case)
-    return {
+    context: dict[str, Any] = {
         "case": case,
         "moments": case_moments(case),
         "alert": alert,
@@ -355,14 +381,19 @@ def _detail_context(request: HttpRequest, case: Case, *, alert: str = "", **form
         "can_reopen": customer and can_still_reopen(case),
         "reply_form": _fresh(forms.get("reply_form") or ReplyForm(auto_id=REPLY_ID)),
         "withdraw_form": _fresh(forms.get("withdraw_form") or WithdrawForm(auto_id=WITHDRAW_ID)),
-        "reopen_form": forms.get("reopen_form") or ReopenForm(auto_id=REOPEN_ID),
+        "reopen_form": _fresh(forms.get("reopen_form") or ReopenForm(auto_id=REOPEN_ID)),
     }
+    # The forms' fields as includes/field.html prints them (see _field_row).
+    context.update(
+        withdraw_fields=_FieldRows(context["withdraw_form"]),
+        reopen_fields=_FieldRows(context["reopen_form"]),
+    )
+    return context
 
 
 def _workspace_context(request: HttpRequest, case: Case, *, alert: str = "", **forms: Any) -> dict[str, Any]:
     user = request.user
     can_work = can_work_case(user)
-    entries = list(time_entries_of(case))
     context: dict[str, Any] = {
         "case": case,
         "moments": case_moments(case),
@@ -372,10 +403,10 @@ def _workspace_context(request: HttpRequest, case: Case, *, alert: str = "", **f
         "thread": thread_rows(user, case),
         "timeline": timeline_rows(events_visible_to(user, case)),
         "case_files": list(case_files_visible_to(user, case)),
-        "time_entries": entries,
+        "time_entries": time_entry_rows(case),
         "can_reopen": can_work and can_still_reopen(case),
         "message_form": _fresh(forms.get("message_form") or WorkspaceMessageForm(auto_id=MESSAGE_ID)),
-        "reopen_form": forms.get("reopen_form") or ReopenForm(auto_id=REOPEN_ID),
+        "reopen_form": _fresh(forms.get("reopen_form") or ReopenForm(auto_id=REOPEN_ID)),
     }
     if can_work:
         consultation = case.request_type == RequestType.CONSULTATION
@@ -390,7 +421,11 @@ def _workspace_context(request: HttpRequest, case: Case, *, alert: str = "", **f
             time_form=_fresh(forms.get("time_form") or TimeForm(auto_id=TIME_ID, initial={"billable": consultation})),
         )
         if not case.is_closed:
-            context["assign_field"] = _assignee_field(context["assign_form"]["assignee"])
+            context["assign_row"] = _field_row(_assignee_field(context["assign_form"]["assignee"]), hide_optional=True)
+    # The forms' fields as includes/field.html prints them (see _field_row).
+    for name in ("reopen", "info", "solution", "tier", "time"):
+        if f"{name}_form" in context:
+            context[f"{name}_fields"] = _FieldRows(context[f"{name}_form"])
     return context
 
 
