@@ -161,7 +161,21 @@ class BoundedPaginator(Paginator):
         yield self.ELLIPSIS
 
 
-class DefaultPagination(PageNumberPagination):
+class PageNumbers(PageNumberPagination):
+    """DRF's page numbers, except that an empty ``page=`` is refused (404 "Invalid page",
+    as any other page that is not a whole number) instead of read as page 1: the schema
+    says the page is an integer."""
+
+    def get_page_number(self, request, paginator):  # type: ignore[no-untyped-def]
+        page_number = request.query_params.get(self.page_query_param)
+        if page_number is None:
+            return 1
+        if page_number in self.last_page_strings:
+            return paginator.num_pages
+        return page_number
+
+
+class DefaultPagination(PageNumbers):
     """`{"count", "next", "previous", "results"}` pages; `page_size` up to 100."""
 
     page_size = 25

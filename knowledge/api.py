@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +14,7 @@ from rest_framework.views import APIView
 from accounts.models import Language
 from cases.models import Channel
 from cases.selectors import get_case_for
+from casetracker.pagination import PageNumbers
 
 from . import services
 from .models import Article
@@ -23,12 +23,18 @@ from .serializers import ArticleListSerializer, ArticleSerializer, NewsSerialize
 
 SEARCH_PARAMETERS = [
     OpenApiParameter("q", OpenApiTypes.STR, description="Search words (up to 200 characters)"),
-    OpenApiParameter("language", OpenApiTypes.STR, enum=Language.values),
+    # Empty is allowed and means "any language", as the browser's search form sends it.
+    OpenApiParameter(
+        "language",
+        OpenApiTypes.STR,
+        enum=[*Language.values, ""],
+        description="One of the five UI languages; empty or absent: every language",
+    ),
     OpenApiParameter("product", OpenApiTypes.STR),
 ]
 
 
-class SearchPagination(PageNumberPagination):
+class SearchPagination(PageNumbers):
     """The usual ``count``/``next``/``previous``/``results``, plus ``truncated``: with
     words, the results are the best-ranked matches among a bounded set of candidates
     (``knowledge.selectors.CANDIDATES``), and ``truncated`` is true when more articles
@@ -140,7 +146,15 @@ class NewsApi(APIView):
         published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
     @extend_schema(
-        parameters=[OpenApiParameter("language", OpenApiTypes.STR, enum=Language.values)],
+        parameters=[
+            OpenApiParameter(
+                "language",
+                OpenApiTypes.STR,
+                enum=[*Language.values, ""],
+                description="One of the five UI languages; empty or absent: the caller's (English when "
+                "there is no news in it)",
+            )
+        ],
         responses=inline_serializer("LatestNews", {"results": NewsSerializer(many=True)}),
     )
     def get(self, request: Request) -> Response:

@@ -279,3 +279,19 @@ def test_only_a_text_search_asks_the_planner_before_counting():
     assert pagination._counted_by_estimate(searched.query.where) is (connection.vendor == "postgresql")
     assert not pagination._counted_by_estimate(Case.objects.filter(title__icontains="printer").query.where)
     assert not pagination._counted_by_estimate(Case.objects.filter(status=Status.OPEN).query.where)
+
+
+@pytest.mark.parametrize("url", [URL, "/api/v1/kb/articles/", "/api/v1/organizations/"])
+@pytest.mark.parametrize("page", ["", "x", "0", "-1"])
+def test_a_page_that_is_not_a_whole_number_is_refused(api, engineer, url, page):
+    # An empty page= was read as page 1 (Schemathesis: the schema says it is an integer).
+    response = api(engineer).get(url, {"page": page})
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Invalid page."}
+
+
+def test_the_last_page_can_still_be_asked_for_by_name(api, engineer, thirty):
+    body = api(engineer).get(URL, {"page": "last", "page_size": 10}).json()
+
+    assert [case["number"] for case in body["results"]] == [case.number for case in reversed(thirty[:10])]
