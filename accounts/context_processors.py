@@ -4,25 +4,23 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .selectors import SESSION_ACTIVE_ORG, memberships_of
+from .selectors import chosen_organization_id, memberships_of
 
 
 def organization_banner(request: HttpRequest) -> dict[str, Any]:
     """The active organization, the user's others, and the 'switch back' banner.
 
     One query: the active organization is picked from the memberships just read, by the
-    rule of :func:`accounts.selectors.active_organization_for` (the session's choice, else
-    the user's, while still a member; else the primary association).
+    rule of :func:`accounts.selectors.active_organization_for` (the choice of
+    :func:`~accounts.selectors.chosen_organization_id` while still a member; else the
+    primary association).
     """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.is_support_staff:
         return {}
     memberships = list(memberships_of(user))
     primary = next((m.organization for m in memberships if m.is_primary), None)
-    chosen_id = request.session.get(SESSION_ACTIVE_ORG) if hasattr(request, "session") else None
-    if chosen_id is None:
-        chosen_id = user.active_organization_id
-    chosen = str(chosen_id)
+    chosen = str(chosen_organization_id(user, getattr(request, "session", None)))
     active = next((m.organization for m in memberships if str(m.organization_id) == chosen), None) or primary
     return {
         "active_organization": active,

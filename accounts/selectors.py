@@ -28,20 +28,20 @@ def primary_organization_for(user: User) -> Organization | None:
     return membership.organization if membership else None
 
 
-def active_organization_for(user: User, session: Any = None) -> Organization | None:
-    """The organization the user acts for now.
+def chosen_organization_id(user: User, session: Any = None) -> Any:
+    """The organization the user chose to act for, not yet checked against their
+    memberships: the browser keeps it in the session (one tab's switch shows in the others
+    of the same session); the API keeps it on the user."""
+    chosen_id = session.get(SESSION_ACTIVE_ORG) if session is not None else None
+    return user.active_organization_id if chosen_id is None else chosen_id
 
-    The browser keeps it in the session (one tab's switch shows in the others of the same
-    session); the API keeps it on the user. A stale choice (membership removed) falls back
-    to the primary association.
-    """
+
+def active_organization_for(user: User, session: Any = None) -> Organization | None:
+    """The organization the user acts for now: their choice (:func:`chosen_organization_id`)
+    while they are still a member of it, else their primary association."""
     if not user.is_authenticated or user.is_support_staff:
         return None
-    chosen_id = None
-    if session is not None:
-        chosen_id = session.get(SESSION_ACTIVE_ORG)
-    if chosen_id is None:
-        chosen_id = user.active_organization_id
+    chosen_id = chosen_organization_id(user, session)
     if chosen_id is not None:
         membership = (
             Membership.objects.filter(user=user, organization_id=chosen_id).select_related("organization").first()

@@ -223,8 +223,8 @@ _FORMATTED_MAX = 4096
 
 class _Moments:
     """The ISO date and the full date (``date_format(…, "DATETIME_FORMAT")``) of the many
-    dates of one page, in the active time zone and language. A format with other letters (seconds, time zone) is
-    formatted whole every time."""
+    dates of one page, in the active time zone and language. A format with other letters
+    (seconds, time zone) is formatted whole every time."""
 
     def __init__(self) -> None:
         self.zone = timezone.get_current_timezone()

@@ -256,6 +256,11 @@ def _field_key(field: Any, choices: Any) -> tuple[Any, ...]:
     )
 
 
+def _kept(field: Any, choices: Any) -> _RenderedField:
+    """``field``, printing the widget Django rendered for the same key before."""
+    return _RenderedField(field, _remember_widget(_field_key(field, choices), lambda: str(field)))
+
+
 def _filter_fields(form: Any, names: list[str]) -> list[tuple[Any, Any]]:
     """``(bound field, what prints its widget)`` for cases/_filters.html (the field
     itself prints the kept widget too, for includes/field.html)."""
@@ -267,8 +272,8 @@ def _filter_fields(form: Any, names: list[str]) -> list[tuple[Any, Any]]:
         if choice and not field.errors:
             # Fixed choices (status, severity, tier, request type, ordering): the same
             # widget for every request in a language with the same ones chosen.
-            widget = _remember_widget(_field_key(field, field.field.choices), lambda field=field: str(field))
-            field = _RenderedField(field, widget)
+            field = _kept(field, field.field.choices)
+            widget = str(field)
         pairs.append((field, widget))
     return pairs
 
@@ -310,8 +315,7 @@ class _FreshForm:
         field = self._form[name]
         if isinstance(field.field, forms.ModelChoiceField):
             return field  # its choices come from the database: see _assignee_field
-        key = _field_key(field, getattr(field.field, "choices", ()))
-        return _RenderedField(field, _remember_widget(key, lambda: str(field)))
+        return _kept(field, getattr(field.field, "choices", ()))
 
 
 def _fresh(form: Any) -> Any:

@@ -28,8 +28,8 @@ def _organization_to_log_for(
     person: User, organization: Organization | None, session: object = None
 ) -> Organization | None:
     """The organization ``person`` logs the case for: the one named if they are a member of
-    it, else (none named) their active one, which comes from one of their memberships, so
-    that single query answers both questions. None: not a member."""
+    it, else (none named) their active one, which is read from their memberships and needs
+    no second check. None: not a member."""
     if organization is None:
         return active_organization_for(person, session)
     if Membership.objects.filter(user=person, organization=organization).exists():
